@@ -1,0 +1,24 @@
+#pragma once
+// The `stella` subcommands. Each takes the arguments after its name and
+// returns the process exit code (see ExitCode).
+
+#include <string>
+#include <vector>
+
+namespace zastava::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,  // an error, or something did not verify
+  kExitUsage = 64,   // bad command line (sysexits.h EX_USAGE)
+};
+
+using Argv = std::vector<std::string>;
+
+int run_canon(const Argv& args);      // canonical JSON (RFC 8785)
+int run_digest(const Argv& args);     // sha256 / sha512 / blake3 of files
+int run_keygen(const Argv& args);     // signing key pairs
+int run_dsse(const Argv& args);       // DSSE sign / verify
+int run_selfcheck(const Argv& args);  // sign and verify a sample statement
+
+}  // namespace zastava::cli

@@ -1,0 +1,2 @@
+// PLACEHOLDER: the crypto module's sources replace this file.
+namespace zastava::crypto {}

@@ -1,0 +1,2 @@
+// PLACEHOLDER: the dsse module's sources replace this file.
+namespace zastava::dsse {}

@@ -1,0 +1,2 @@
+// PLACEHOLDER: the merkle module's sources replace this file.
+namespace zastava::merkle {}
