@@ -1,2 +1,0 @@
-// PLACEHOLDER: the crypto module's sources replace this file.
-namespace zastava::crypto {}

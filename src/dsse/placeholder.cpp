@@ -1,2 +1,0 @@
-// PLACEHOLDER: the dsse module's sources replace this file.
-namespace zastava::dsse {}

@@ -1,2 +1,0 @@
-// PLACEHOLDER: the merkle module's sources replace this file.
-namespace zastava::merkle {}
