@@ -38,21 +38,25 @@ std::string encode(ByteView bytes, std::string_view alphabet, bool pad) {
   return out;
 }
 
-enum class Alphabet { kUnknown, kStd, kUrl };
+// Decoding table: the 6-bit value of each byte, or one of the markers below.
+// Both alphabets share 0-61; '+' '/' and '-' '_' decode to 62 and 63 and set
+// a flag so that mixing the two alphabets in one string is caught.
+constexpr std::uint8_t kInvalid = 0xff;
+constexpr std::uint8_t kStandardFlag = 0x40;
+constexpr std::uint8_t kUrlFlag = 0x80;
 
-// Value of one character, or -1. Records which alphabet a '+/' or '-_' implies.
-int decode_char(char c, Alphabet& seen) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  const bool standard = (c == '+' || c == '/');
-  const bool url = (c == '-' || c == '_');
-  if (!standard && !url) return -1;
-  const Alphabet wanted = standard ? Alphabet::kStd : Alphabet::kUrl;
-  if (seen != Alphabet::kUnknown && seen != wanted) return -2;
-  seen = wanted;
-  return (c == '+' || c == '-') ? 62 : 63;
+constexpr std::array<std::uint8_t, 256> make_decode_table() {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& entry : table) entry = kInvalid;
+  for (std::uint8_t i = 0; i < 62; ++i) table[static_cast<unsigned char>(kStandard[i])] = i;
+  table['+'] = 62 | kStandardFlag;
+  table['/'] = 63 | kStandardFlag;
+  table['-'] = 62 | kUrlFlag;
+  table['_'] = 63 | kUrlFlag;
+  return table;
 }
+
+constexpr std::array<std::uint8_t, 256> kDecodeTable = make_decode_table();
 
 }  // namespace
 
@@ -75,29 +79,53 @@ Result<Bytes> base64_decode_any(std::string_view text) {
     return make_error(ErrorCode::kParse,
                       "base64: impossible length " + std::to_string(text.size()));
   }
-  Bytes out;
-  out.reserve(body.size() * 3 / 4);
-  Alphabet seen = Alphabet::kUnknown;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const int v = decode_char(body[i], seen);
-    if (v == -2) {
-      return make_error(ErrorCode::kParse, "base64: standard and URL-safe alphabets mixed");
+  const auto value_at = [&](std::size_t i) {
+    return kDecodeTable[static_cast<unsigned char>(body[i])];
+  };
+  const auto invalid_at = [&](std::size_t i) {
+    return make_error(ErrorCode::kParse,
+                      "base64: invalid character at offset " + std::to_string(i));
+  };
+
+  Bytes out(body.size() / 4 * 3 + (body.size() % 4 == 0 ? 0 : body.size() % 4 - 1));
+  std::uint8_t flags = 0;  // which alphabet-specific characters were seen
+  std::size_t i = 0, o = 0;
+  for (; i + 4 <= body.size(); i += 4, o += 3) {
+    const std::uint8_t a = value_at(i), b = value_at(i + 1), c = value_at(i + 2),
+                       d = value_at(i + 3);
+    // Valid entries never have both flag bits set, so this is rare: an invalid
+    // character (or both alphabets within four characters, caught below).
+    if (((a | b | c | d) & (kStandardFlag | kUrlFlag)) == (kStandardFlag | kUrlFlag)) {
+      for (std::size_t j = i; j < i + 4; ++j) {
+        if (value_at(j) == kInvalid) return invalid_at(j);
+      }
     }
-    if (v < 0) {
-      return make_error(ErrorCode::kParse,
-                        "base64: invalid character at offset " + std::to_string(i));
-    }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
+    flags |= static_cast<std::uint8_t>(a | b | c | d);
+    const std::uint32_t v = (std::uint32_t{a & 63u} << 18) | (std::uint32_t{b & 63u} << 12) |
+                            (std::uint32_t{c & 63u} << 6) | std::uint32_t{d & 63u};
+    out[o] = static_cast<std::uint8_t>(v >> 16);
+    out[o + 1] = static_cast<std::uint8_t>(v >> 8);
+    out[o + 2] = static_cast<std::uint8_t>(v);
   }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return make_error(ErrorCode::kParse, "base64: non-zero trailing bits");
+  // The last 2 or 3 characters carry 1 or 2 bytes; their unused low bits must be 0.
+  std::uint32_t tail = 0;
+  const std::size_t rest = body.size() - i;
+  for (std::size_t j = 0; j < rest; ++j) {
+    const std::uint8_t v = value_at(i + j);
+    if (v == kInvalid) return invalid_at(i + j);
+    flags |= v;
+    tail = (tail << 6) | (v & 63u);
+  }
+  if (rest == 2) {
+    if ((tail & 0x0f) != 0) return make_error(ErrorCode::kParse, "base64: non-zero trailing bits");
+    out[o] = static_cast<std::uint8_t>(tail >> 4);
+  } else if (rest == 3) {
+    if ((tail & 0x03) != 0) return make_error(ErrorCode::kParse, "base64: non-zero trailing bits");
+    out[o] = static_cast<std::uint8_t>(tail >> 10);
+    out[o + 1] = static_cast<std::uint8_t>(tail >> 2);
+  }
+  if ((flags & kStandardFlag) != 0 && (flags & kUrlFlag) != 0) {
+    return make_error(ErrorCode::kParse, "base64: standard and URL-safe alphabets mixed");
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <random>
 
 namespace zastava::encoding {
@@ -53,6 +54,25 @@ TEST(Base64, RejectsMalformedInput) {
   EXPECT_FALSE(base64_decode_any("+_+_").ok());    // alphabets mixed
   EXPECT_FALSE(base64_decode_any("Zm9v\n").ok());  // whitespace
   EXPECT_EQ(base64_decode_any("Zm9v!").error().code, ErrorCode::kParse);
+}
+
+TEST(Base64, ErrorsNameTheOffendingOffset) {
+  EXPECT_NE(base64_decode_any("Zm9vYm!y").error().message.find("offset 6"), std::string::npos);
+  EXPECT_NE(base64_decode_any("Zm9vY.Fy").error().message.find("offset 5"), std::string::npos);
+  EXPECT_NE(base64_decode_any("Zm9vYm!").error().message.find("offset 6"), std::string::npos);
+  // Mixed alphabets within one group of four, and across groups.
+  EXPECT_NE(base64_decode_any("+_AA").error().message.find("mixed"), std::string::npos);
+  EXPECT_NE(base64_decode_any("++AA__AA").error().message.find("mixed"), std::string::npos);
+  // Every single invalid byte value is rejected wherever it stands.
+  for (int c = 0; c < 256; ++c) {
+    const bool valid = std::isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_' || c == '=';
+    if (valid) continue;
+    for (std::size_t at = 0; at < 8; ++at) {
+      std::string text = "Zm9vYmFy";
+      text[at] = static_cast<char>(c);
+      EXPECT_FALSE(base64_decode_any(text).ok()) << "byte " << c << " at " << at;
+    }
+  }
 }
 
 }  // namespace

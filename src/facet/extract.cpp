@@ -1,0 +1,1 @@
+#include "facet/extract.hpp"

@@ -1,0 +1,1 @@
+#include "facet/vex.hpp"

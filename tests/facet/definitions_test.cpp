@@ -1,0 +1,2 @@
+// Tests for facet/definitions.hpp.
+#include "facet/definitions.hpp"

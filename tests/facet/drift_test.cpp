@@ -1,0 +1,2 @@
+// Tests for facet/drift.hpp.
+#include "facet/drift.hpp"

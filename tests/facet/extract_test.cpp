@@ -1,0 +1,2 @@
+// Tests for facet/extract.hpp.
+#include "facet/extract.hpp"

@@ -1,0 +1,2 @@
+// Tests for facet/manifest.hpp.
+#include "facet/manifest.hpp"

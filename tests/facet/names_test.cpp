@@ -1,0 +1,2 @@
+// Tests for facet/names.hpp.
+#include "facet/names.hpp"

@@ -1,0 +1,2 @@
+// Tests for facet/quota.hpp.
+#include "facet/quota.hpp"

@@ -1,0 +1,2 @@
+// Tests for facet/seal.hpp.
+#include "facet/seal.hpp"

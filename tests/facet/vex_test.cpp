@@ -1,0 +1,2 @@
+// Tests for facet/vex.hpp.
+#include "facet/vex.hpp"
