@@ -22,6 +22,11 @@ constexpr Command kCommands[] = {
     {"dsse", "sign or verify DSSE envelopes (dsse sign|verify --help)", zastava::cli::run_dsse},
     {"canon", "canonicalize JSON per RFC 8785", zastava::cli::run_canon},
     {"digest", "content identity of files (--alg sha256|sha512|blake3)", zastava::cli::run_digest},
+    {"seal", "seal an image's facets into signed seals (seal --help); seal verify",
+     zastava::cli::run_seal},
+    {"drift", "facet drift and quota verdicts between two images or seals files",
+     zastava::cli::run_drift},
+    {"vex", "vex gen --from-drift: an OpenVEX document from facet drift", zastava::cli::run_vex},
 };
 
 void print_usage(std::ostream& out) {

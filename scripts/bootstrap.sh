@@ -10,10 +10,14 @@ NPM_DIR="${ZASTAVA_NPM_DIR:-$ROOT/.deps/npm}"
 # Build toolchain and libraries (see DEVELOPERS.md for why each is chosen).
 DEBIAN_PACKAGES=(
   cmake ninja-build g++ ccache pkg-config git
-  libssl-dev libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libssl-dev libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # interop peers and tools the tests drive
   b3sum openssl curl
+  # image readers and the test images (tests/fixtures/make_images.sh)
+  libarchive-dev umoci skopeo zstd jq
+  # bench/seal/run.sh: wall time and peak RSS
+  time
 )
 
 as_root() {

@@ -32,8 +32,10 @@ struct Envelope {
 };
 
 // Limits parse_envelope enforces, so a hostile envelope can't make a verifier
-// allocate or work without bound.
-inline constexpr std::size_t kMaxEnvelopeJsonBytes = 32u << 20;
+// allocate or work without bound. The envelope cap is sized for facet seals:
+// a facet of 100k files is a ~20 MB payload, ~27 MB in base64; 256 MiB leaves
+// room for a million-file facet. Servers cap request bodies far lower.
+inline constexpr std::size_t kMaxEnvelopeJsonBytes = 256u << 20;
 inline constexpr std::size_t kMaxSignatures = 64;
 inline constexpr std::size_t kMaxKeyidBytes = 1024;
 inline constexpr std::size_t kMaxPayloadTypeBytes = 1024;

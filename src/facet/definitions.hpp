@@ -40,7 +40,12 @@ class FacetSet {
   // YAML: {facets: [{facetId, type, includeGlobs, excludeGlobs, quota: {...}}]}
   // in the seed's spelling. Errors name the facet and the field. Ids must be
   // unique; type must match the id family (os -> OS, lang/node -> LangNode,
-  // custom/<name> -> Custom ...).
+  // custom/<name> -> Custom ...; names.hpp facet_type_for_id).
+  // Strict: unknown fields are rejected (a typo must not fall back to a
+  // default); includeGlobs is required and non-empty; excludeGlobs and quota
+  // may be left out (or null); quota fields left out take FacetQuota's
+  // defaults; maxChurnPercent is in [0, 100], the counts are whole numbers
+  // >= 0; at least one facet. kParse for YAML syntax, kInvalidArgument else.
   static Result<FacetSet> from_yaml(std::string_view text);
   static Result<FacetSet> load(const std::filesystem::path& path);
 

@@ -23,18 +23,30 @@ std::vector<std::string> split_pattern(std::string_view pattern) {
   return segments;
 }
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > start) segments.push_back(path.substr(start, end - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
+// Walks the segments of a path without allocating: matches() runs for every
+// file of an image against every facet's globs, so it must be cheap.
+class SegmentCursor {
+ public:
+  explicit SegmentCursor(std::string_view path) : path_(path) { skip_slashes(); }
+
+  [[nodiscard]] bool done() const noexcept { return pos_ >= path_.size(); }
+
+  [[nodiscard]] std::string_view current() const noexcept {
+    const std::size_t slash = path_.find('/', pos_);
+    return path_.substr(pos_, (slash == std::string_view::npos ? path_.size() : slash) - pos_);
   }
-  return segments;
-}
+  void advance() noexcept {
+    pos_ += current().size();
+    skip_slashes();
+  }
+
+ private:
+  void skip_slashes() noexcept {
+    while (pos_ < path_.size() && path_[pos_] == '/') ++pos_;
+  }
+  std::string_view path_;
+  std::size_t pos_ = 0;
+};
 
 // Length of the UTF-8 sequence starting at name[pos] (1 for invalid bytes), so
 // that '?' matches one character rather than one byte.
@@ -180,19 +192,21 @@ bool Glob::segment_matches(const Segment& segment, std::string_view name) {
 
 // Segment-level match with "**" as the star; the same greedy algorithm.
 bool Glob::matches(std::string_view path) const {
-  const std::vector<std::string_view> names = split_path(path);
-  std::size_t p = 0, s = 0;
-  std::size_t star_p = std::string::npos, star_s = 0;
-  while (s < names.size()) {
+  SegmentCursor names(path);
+  std::size_t p = 0;
+  std::size_t star_p = std::string::npos;
+  SegmentCursor star_names = names;  // where the last "**" started consuming
+  while (!names.done()) {
     if (p < segments_.size() && segments_[p].any_depth) {
       star_p = p++;
-      star_s = s;
-    } else if (p < segments_.size() && segment_matches(segments_[p], names[s])) {
+      star_names = names;
+    } else if (p < segments_.size() && segment_matches(segments_[p], names.current())) {
       ++p;
-      ++s;
+      names.advance();
     } else if (star_p != std::string::npos) {
       p = star_p + 1;
-      s = ++star_s;
+      star_names.advance();
+      names = star_names;
     } else {
       return false;
     }

@@ -26,6 +26,10 @@ inline constexpr std::string_view kExtractorVersion = "zastava-facet/1.0.0";
 
 Bytes leaf_encoding(const FileEntry& entry);
 
+// True for "sha256:<64 lower-case hex digits>", the only content hash form a
+// manifest entry may have (what digest::ContentId::parse accepts for sha256).
+bool is_sha256_content_id(std::string_view text) noexcept;
+
 // Sorts `files` by path, rejects duplicates and non-normalized paths, and
 // fills merkle_root, file_count and total_bytes.
 Result<FacetManifest> build_manifest(std::string facet_id, FacetType type,

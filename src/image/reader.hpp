@@ -61,12 +61,19 @@ struct ReadOptions {
 };
 
 struct ImageContents {
-  std::string image_digest;                     // "sha256:..." of the image manifest; "" for dir:
+  // "sha256:..." of the image manifest (for an image index: the manifest of
+  // the chosen platform); docker-archive has no manifest, so it is the config
+  // digest there (docker's image ID); "" for dir:.
+  std::string image_digest;
   std::string config_digest;                    // "sha256:..." of the config; "" for dir:
   std::vector<FileRecord> files;                // sorted by path (byte order), unique
   std::map<std::string, std::string> captured;  // path -> content
 };
 
+// Layers are decompressed and hashed on options.threads threads and applied
+// in order. A layer tar that ends without its end-of-archive records (umoci
+// 0.4 writes such layers) is accepted: the layer digest vouches for it.
+//
 // Errors: kNotFound / kIo for unreadable sources; kParse for malformed
 // index/manifest/config JSON; kVerification when a blob's digest (layer,
 // manifest, config) does not match, naming the blob; kParse for a truncated

@@ -2,6 +2,8 @@
 // Reading the openssl-generated fixtures under tests/data/crypto, and
 // printing key types in test names.
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -35,6 +37,21 @@ inline std::string expected_keyid(const std::string& name) {
   std::string text = read_fixture(name);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
+}
+
+// Names parameterized tests by key type: "ecdsap256", "ed25519", "rsapss3072".
+struct KeyTypeTestName {
+  template <typename ParamInfo>
+  std::string operator()(const ParamInfo& info) const {
+    std::string name(key_type_name(info.param));
+    std::erase(name, '-');
+    return name;
+  }
+};
+
+// Every supported key type, for INSTANTIATE_TEST_SUITE_P.
+inline auto all_key_types() {
+  return ::testing::Values(KeyType::kEcdsaP256, KeyType::kEd25519, KeyType::kRsaPss3072);
 }
 
 }  // namespace zastava::crypto::testing

@@ -58,14 +58,8 @@ TEST_P(GeneratedKeys, AreDistinct) {
   EXPECT_NE(first->public_key().keyid(), second->public_key().keyid());
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTypes, GeneratedKeys,
-                         ::testing::Values(KeyType::kEcdsaP256, KeyType::kEd25519,
-                                           KeyType::kRsaPss3072),
-                         [](const auto& param_info) {
-                           std::string name(key_type_name(param_info.param));
-                           std::erase(name, '-');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllTypes, GeneratedKeys, testing::all_key_types(),
+                         testing::KeyTypeTestName{});
 
 // The fixtures were made by the openssl command, which also computed the
 // expected keyids (tests/data/crypto/generate.sh).

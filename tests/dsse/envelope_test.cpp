@@ -107,8 +107,9 @@ TEST(ParseEnvelope, InvalidOrAmbiguousJsonIsRejected) {
       "not valid JSON");
 }
 
-// The envelope reader is a dedicated strict JSON scanner (for speed); these
-// pin down that it is as strict as a conforming parser.
+// simdjson's On-Demand API checks a value's grammar only when the value is
+// read; these pin down that the envelope reader is as strict as a conforming
+// parser anyway, in the members it reads and in the ones it ignores.
 constexpr std::string_view kTail = R"("payload":"","signatures":[{"sig":"AQID"}]})";
 
 std::string with_extra(std::string_view extra_value) {
@@ -165,8 +166,8 @@ TEST(ParseEnvelopeJson, RejectsWhatJsonForbids) {
   }
 }
 
-// Strings are scanned eight bytes at a time; put the interesting byte at
-// every offset around those word boundaries.
+// JSON is validated in SIMD blocks; put the interesting byte at every offset
+// around word boundaries.
 TEST(ParseEnvelopeJson, SpecialBytesAreFoundAtEveryOffset) {
   for (std::size_t offset = 0; offset < 24; ++offset) {
     const std::string before(offset, 'A');
@@ -195,6 +196,61 @@ TEST(ParseEnvelopeJson, LimitsNestingDepth) {
   expect_parse_error(with_extra(deep), "nesting deeper than 64");
   const std::string ok = std::string(50, '[') + std::string(50, ']');
   EXPECT_TRUE(parse_envelope(with_extra(ok)).ok());
+  // The envelope object is level 1, so 63 arrays inside it reach 64.
+  const std::string at_limit = std::string(63, '[') + std::string(63, ']');
+  EXPECT_TRUE(parse_envelope(with_extra(at_limit)).ok());
+  const std::string over_limit = std::string(64, '[') + std::string(64, ']');
+  expect_parse_error(with_extra(over_limit), "nesting deeper than 64");
+  // Far deeper than any recursion could go.
+  const std::string very_deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_parse_error(with_extra(very_deep), "nesting deeper than 64");
+}
+
+TEST(ParseEnvelopeJson, NumbersAreJsonNumbersWithinTheRangeOfADouble) {
+  // Valid JSON even though no 64-bit integer holds them.
+  for (const std::string_view big : {"123456789012345678901234567890", "18446744073709551616",
+                                     "-9223372036854775809", "1e308", "-1e-400"}) {
+    auto envelope = parse_envelope(with_extra(big));
+    EXPECT_TRUE(envelope.ok()) << big << ": " << envelope.error().describe();
+  }
+  // Beyond a double: I-JSON (RFC 7493) says not to rely on it, so refused.
+  expect_parse_error(with_extra("1e400"), "not valid JSON");
+}
+
+TEST(ParseEnvelopeJson, ContentAfterTheEnvelopeIsRejected) {
+  const std::string envelope = R"({"payloadType":"t",)" + std::string(kTail);
+  ASSERT_TRUE(parse_envelope(envelope).ok());
+  for (const std::string_view after : {"{}", "}", "]", "\"x\"", "1", "null", " ,"}) {
+    expect_parse_error(envelope + std::string(after), "not valid JSON");
+  }
+  expect_parse_error(envelope + "{}", "content after the envelope object");
+}
+
+TEST(ParseEnvelopeJson, ErrorsNameTheMemberBeingRead) {
+  expect_parse_error(R"({"payloadType":tru,"payload":"","signatures":[{"sig":"AQID"}]})",
+                     "not valid JSON (in payloadType)");
+  expect_parse_error(R"({"payloadType":"t","payload":"","signatures":[{"sig":"AQID","x":[1,]}]})",
+                     "not valid JSON (in signatures[0].x)");
+  expect_parse_error(with_extra(R"({"a":{"b":1,"b":2}})"),
+                     "not valid JSON (in extra): duplicate member name \"b\"");
+  expect_parse_error(with_extra(R"("\ud800")"), "not valid JSON (in extra)");
+}
+
+TEST(ParseEnvelopeJson, ADocumentThatIsNotAnObjectIsNamedOrCalledInvalid) {
+  expect_parse_error(R"("payloadType")", "must be a JSON object, not string");
+  expect_parse_error("null", "must be a JSON object, not null");
+  expect_parse_error("[1,2]", "must be a JSON object, not array");
+  for (const std::string_view malformed : {"tru", "[1,", "-", "\"open", "nul", "[1] 2"}) {
+    expect_parse_error(malformed, "not valid JSON");
+  }
+}
+
+TEST(ParseEnvelopeJson, EscapedSolidusInBase64IsUnescapedFirst) {
+  // "\/" is "/" in JSON; base64 must see the unescaped text.
+  auto envelope =
+      parse_envelope(R"({"payloadType":"t","payload":"","signatures":[{"sig":"+\/8="}]})");
+  ASSERT_TRUE(envelope.ok()) << envelope.error().describe();
+  EXPECT_EQ(envelope->signatures.at(0).sig, (Bytes{0xfb, 0xff}));
 }
 
 TEST(ParseEnvelope, EnforcesSizeLimits) {
