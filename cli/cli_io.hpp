@@ -3,6 +3,8 @@
 // reading inputs with a size bound, writing outputs atomically, loading keys
 // with the path in the error, and the clock the commands stamp documents with.
 
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +16,21 @@
 #include "dsse/trust_set.hpp"
 
 namespace zastava::cli {
+
+// A POSIX file descriptor, closed when it goes out of scope.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
 
 // Seals files of large images hold every file's entry: allow them room.
 inline constexpr std::size_t kMaxSealsFileBytes = std::size_t{1} << 30;

@@ -155,6 +155,21 @@ Result<facet::FacetSet> load_facets(const std::optional<std::string>& facets_fil
 
 }  // namespace
 
+Result<DriftRequest> make_drift_request(const Args& args, std::string baseline_spec,
+                                        std::string current_spec) {
+  DriftRequest request{std::move(baseline_spec), std::move(current_spec), args.value("facets-file"),
+                       args.values("pub"), 1};
+  if (const auto text = args.value("threshold")) {
+    auto parsed = parse_threshold(*text);
+    if (!parsed) return parsed.error();
+    if (request.public_key_paths.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "--threshold needs --pub keys");
+    }
+    request.threshold = *parsed;
+  }
+  return request;
+}
+
 Result<DriftReport> compute_drift_report(const DriftRequest& request) {
   auto facets = load_facets(request.facets_file);
   if (!facets) return facets.error();

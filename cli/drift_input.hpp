@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "args.hpp"
 #include "base/result.hpp"
 #include "facet/drift.hpp"
 #include "facet/model.hpp"
@@ -34,6 +35,12 @@ struct DriftRequest {
   std::vector<std::string> public_key_paths;  // empty: seals' signatures are not checked
   std::size_t threshold = 1;
 };
+
+// The request from the common options (--facets-file, --pub, --threshold) of
+// `drift` and `vex gen`; kInvalidArgument (a usage error) for a bad threshold
+// or a threshold without --pub keys.
+Result<DriftRequest> make_drift_request(const Args& args, std::string baseline_spec,
+                                        std::string current_spec);
 
 struct DriftSide {
   enum class Origin { kImage, kVerifiedSeals, kUnverifiedSeals } origin = Origin::kImage;

@@ -218,16 +218,10 @@ int run_drift(const Argv& argv) {
   if (format != "table" && format != "json") {
     return usage_error("--format must be table or json, not '" + format + "'");
   }
-  DriftRequest request{args->positional()[0], args->positional()[1], args->value("facets-file"),
-                       args->values("pub"), 1};
-  if (const auto text = args->value("threshold")) {
-    auto parsed = parse_threshold(*text);
-    if (!parsed) return usage_error(parsed.error().message);
-    if (request.public_key_paths.empty()) return usage_error("--threshold needs --pub keys");
-    request.threshold = *parsed;
-  }
+  auto request = make_drift_request(*args, args->positional()[0], args->positional()[1]);
+  if (!request) return usage_error(request.error().message);
 
-  auto report = compute_drift_report(request);
+  auto report = compute_drift_report(*request);
   if (!report) {
     std::cerr << "stella drift: " << report.error().describe() << "\n";
     return kExitFailure;

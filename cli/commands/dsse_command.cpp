@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../args.hpp"
+#include "../cli_io.hpp"
 #include "../commands.hpp"
 #include "crypto/private_key.hpp"
 #include "crypto/public_key.hpp"
@@ -83,21 +84,6 @@ Result<std::string> read_input(const std::string& path) {
   return content;
 }
 
-// A POSIX file descriptor, closed when it goes out of scope.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Writes `content` to `path` with `mode`. Without `overwrite` an existing
 // file is an error (O_EXCL: no race between checking and creating). With it,
 // the mode is also forced on an existing file, so a private key never keeps
@@ -152,13 +138,6 @@ Result<crypto::PublicKey> load_public_key(const std::string& path, bool certific
                          : crypto::PublicKey::from_pem(*pem);
   if (!key) return key.error().with_context(path);
   return key;
-}
-
-std::optional<std::size_t> parse_threshold(std::string_view text) {
-  std::size_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
-  return value;
 }
 
 int run_sign(const Argv& argv) {
@@ -225,10 +204,7 @@ int run_verify(const Argv& argv) {
   std::size_t threshold = 1;
   if (const auto text = args->value("threshold")) {
     const auto parsed = parse_threshold(*text);
-    if (!parsed) {
-      return usage_error(kCommand, "--threshold must be a positive integer, not '" + *text + "'",
-                         kDsseUsage);
-    }
+    if (!parsed) return usage_error(kCommand, parsed.error().message, kDsseUsage);
     threshold = *parsed;
   }
 

@@ -77,15 +77,9 @@ int run_vex_gen(const Argv& argv) {
   const std::string status = args->value("status").value_or("under_investigation");
   if (!is_vex_status(status)) return usage_error("unknown --status '" + status + "'");
 
-  DriftRequest request{*baseline, args->positional()[0], args->value("facets-file"),
-                       args->values("pub"), 1};
-  if (const auto text = args->value("threshold")) {
-    auto parsed = parse_threshold(*text);
-    if (!parsed) return usage_error(parsed.error().message);
-    if (request.public_key_paths.empty()) return usage_error("--threshold needs --pub keys");
-    request.threshold = *parsed;
-  }
-  auto report = compute_drift_report(request);
+  auto request = make_drift_request(*args, *baseline, args->positional()[0]);
+  if (!request) return usage_error(request.error().message);
+  auto report = compute_drift_report(*request);
   if (!report) return failure(report.error().describe());
 
   const DriftSide& current = report->current;
