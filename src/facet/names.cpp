@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <utility>
+
+#include "base/utc_time.hpp"
 
 namespace zastava::facet {
 namespace {
@@ -95,19 +96,6 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int&
   return true;
 }
 
-using Seconds = std::chrono::seconds;
-using std::chrono::sys_days;
-
-// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what four year digits can say.
-std::int64_t earliest_time() {
-  const sys_days day{std::chrono::year{0} / std::chrono::January / 1};
-  return std::chrono::duration_cast<Seconds>(day.time_since_epoch()).count();
-}
-std::int64_t latest_time() {
-  const sys_days day{std::chrono::year{9999} / std::chrono::December / 31};
-  return std::chrono::duration_cast<Seconds>(day.time_since_epoch()).count() + 86399;
-}
-
 }  // namespace
 
 std::string_view facet_type_name(FacetType type) noexcept {
@@ -170,18 +158,7 @@ Result<std::uint32_t> parse_mode(std::string_view text) {
 }
 
 std::string format_time(std::int64_t seconds) {
-  const std::int64_t clamped = std::min(std::max(seconds, earliest_time()), latest_time());
-  const std::chrono::sys_seconds time{Seconds{clamped}};
-  const sys_days day = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day date{day};
-  const std::chrono::hh_mm_ss clock{time - day};
-  std::array<char, 48> text{};
-  std::snprintf(text.data(), text.size(), "%04d-%02u-%02uT%02d:%02d:%02d.000Z",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()));
-  return text.data();
+  return format_rfc3339_utc(std::min(std::max(seconds, kMinUtcSeconds), kMaxUtcSeconds), true);
 }
 
 Result<std::int64_t> parse_time(std::string_view text) {
@@ -206,13 +183,12 @@ Result<std::int64_t> parse_time(std::string_view text) {
     rest.remove_prefix(4);
   }
   if (rest != "Z") return fail("must end in 'Z' (UTC)");
-  const std::chrono::year_month_day date{std::chrono::year{year},
-                                         std::chrono::month{static_cast<unsigned>(month)},
-                                         std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok()) return fail("no such date");
+  if (!is_valid_date(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) {
+    return fail("no such date");
+  }
   if (hour > 23 || minute > 59 || second > 59) return fail("no such time of day");
-  const std::int64_t days = sys_days{date}.time_since_epoch().count();
-  return days * 86400 + hour * 3600 + minute * 60 + second;
+  return to_unix_seconds(
+      {year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute, second});
 }
 
 }  // namespace zastava::facet

@@ -15,21 +15,6 @@ void append_hex_escape(std::uint8_t byte, std::string& out) {
   out += kHex[byte & 0x0FU];
 }
 
-// RFC 6901 section 3: '~' is written "~0" and '/' "~1" inside a token.
-std::string escape_reference_token(std::string_view token) {
-  std::string escaped;
-  for (const char c : token) {
-    if (c == '~') {
-      escaped += "~0";
-    } else if (c == '/') {
-      escaped += "~1";
-    } else {
-      escaped += c;
-    }
-  }
-  return escaped;
-}
-
 // Depth-first search for `target`, appending the tokens of the path to it.
 bool find_path(const nlohmann::json& node, const nlohmann::json* target, std::string& path) {
   if (&node == target) return true;
@@ -53,6 +38,20 @@ bool find_path(const nlohmann::json& node, const nlohmann::json* target, std::st
 }
 
 }  // namespace
+
+std::string escape_reference_token(std::string_view token) {
+  std::string escaped;
+  for (const char c : token) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
 
 std::string printable(std::string_view bytes) {
   std::string out;

@@ -13,6 +13,10 @@ namespace zastava::json {
 // characters and bytes that are not UTF-8 become \xNN. Never contains a newline.
 std::string printable(std::string_view bytes);
 
+// One JSON Pointer reference token (RFC 6901 section 3): '~' becomes "~0"
+// and '/' becomes "~1".
+std::string escape_reference_token(std::string_view token);
+
 // The JSON Pointer of `target` inside `root` (found by identity), made
 // printable; "" for the root itself. Only for error paths: it searches the tree.
 std::string pointer_to(const nlohmann::json& root, const nlohmann::json* target);
