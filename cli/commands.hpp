@@ -25,5 +25,8 @@ int run_selfcheck(const Argv& args);  // sign and verify a sample statement
 int run_seal(const Argv& args);       // facet seals of an image; seal verify
 int run_drift(const Argv& args);      // facet drift between two images or seals files
 int run_vex(const Argv& args);        // vex gen --from-drift: OpenVEX from facet drift
+int run_prov(const Argv& args);       // prov export / import / invalidate
+int run_policy(const Argv& args);     // policy check: validate a compiled policy document
+int run_certs(const Argv& args);      // a CA and a serving certificate for the webhook
 
 }  // namespace zastava::cli

@@ -27,6 +27,12 @@ constexpr Command kCommands[] = {
     {"drift", "facet drift and quota verdicts between two images or seals files",
      zastava::cli::run_drift},
     {"vex", "vex gen --from-drift: an OpenVEX document from facet drift", zastava::cli::run_vex},
+    {"prov", "provcache: export, import and invalidate decisions (prov --help)",
+     zastava::cli::run_prov},
+    {"policy", "policy check: validate a compiled policy document (docs/policy.md)",
+     zastava::cli::run_policy},
+    {"certs", "a CA and a serving certificate for zastava-webhook (certs --help)",
+     zastava::cli::run_certs},
 };
 
 void print_usage(std::ostream& out) {

@@ -12,6 +12,10 @@ DEBIAN_PACKAGES=(
   cmake ninja-build g++ ccache pkg-config git
   libssl-dev libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # stores: PostgreSQL 15 and Redis 7 servers for the integration tests, their clients
+  libpqxx-dev libhiredis-dev postgresql-15 redis-server redis-tools
+  # benchmarks: load generators and the nginx floor
+  wrk hey nginx-light
   # interop peers and tools the tests drive
   b3sum openssl curl
   # image readers and the test images (tests/fixtures/make_images.sh)

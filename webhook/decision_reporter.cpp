@@ -1,0 +1,104 @@
+#include "decision_reporter.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "kube/event_recorder.hpp"
+
+namespace zastava::webhook {
+namespace {
+
+kube::EventSpec to_kube_event(const decision::EventSpec& event) {
+  return kube::EventSpec{.regarding = {.api_version = event.regarding.api_version,
+                                       .kind = event.regarding.kind,
+                                       .namespace_ = event.regarding.namespace_name,
+                                       .name = event.regarding.name,
+                                       .uid = {}},
+                         .type = event.type,
+                         .reason = event.reason,
+                         .action = event.action,
+                         .note = event.note};
+}
+
+// The one-line summary of a decision (the audit record carries the rest).
+std::string decision_line(const admission::AdmissionRequest& request,
+                          const decision::AdmissionOutcome& outcome, double seconds) {
+  nlohmann::json line = {{"event", "admission"},
+                         {"uid", request.uid},
+                         {"operation", admission::to_string(request.operation)},
+                         {"kind", request.kind.kind},
+                         {"namespace", request.namespace_name},
+                         {"name", request.name},
+                         {"dryRun", request.dry_run},
+                         {"user", request.user_info.username},
+                         {"allowed", outcome.allowed},
+                         {"images", outcome.images.size()},
+                         {"warnings", outcome.warnings.size()},
+                         {"events", outcome.events.size()},
+                         {"seconds", seconds}};
+  if (!outcome.allowed) line["message"] = outcome.denial_message;
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DecisionReporter>> DecisionReporter::create(
+    std::shared_ptr<spdlog::logger> logger, kube::EventRecorder* events,
+    const std::string& audit_log_path) {
+  std::FILE* audit_file = nullptr;
+  if (!audit_log_path.empty()) {
+    audit_file = std::fopen(audit_log_path.c_str(), "ae");
+    if (audit_file == nullptr) {
+      return make_error(ErrorCode::kIo, "cannot open the audit log '" + audit_log_path +
+                                            "': " + std::strerror(errno));
+    }
+  }
+  return std::unique_ptr<DecisionReporter>(
+      new DecisionReporter(std::move(logger), events, audit_file));
+}
+
+DecisionReporter::DecisionReporter(std::shared_ptr<spdlog::logger> logger,
+                                   kube::EventRecorder* events, std::FILE* audit_file)
+    : logger_(std::move(logger)), events_(events), audit_file_(audit_file) {}
+
+DecisionReporter::~DecisionReporter() {
+  if (audit_file_ != nullptr) std::fclose(audit_file_);
+}
+
+void DecisionReporter::report(const admission::AdmissionRequest& request,
+                              const decision::AdmissionOutcome& outcome, double seconds) {
+  logger_->info("{}", decision_line(request, outcome, seconds));
+  if (!outcome.audit_record_json.empty()) write_audit(outcome.audit_record_json);
+  if (!request.dry_run) send_events(request, outcome);
+}
+
+void DecisionReporter::write_audit(const std::string& record) {
+  if (audit_file_ == nullptr) {
+    logger_->info("audit {}", record);
+    return;
+  }
+  const std::lock_guard lock(audit_mutex_);
+  std::fwrite(record.data(), 1, record.size(), audit_file_);
+  std::fputc('\n', audit_file_);
+  std::fflush(audit_file_);
+}
+
+void DecisionReporter::send_events(const admission::AdmissionRequest& request,
+                                   const decision::AdmissionOutcome& outcome) {
+  for (const auto& event : outcome.events) {
+    if (events_ == nullptr) {
+      logger_->warn("event (no Kubernetes API, not sent) {} {} {}/{}: {}", event.reason,
+                    event.regarding.kind, event.regarding.namespace_name, event.regarding.name,
+                    event.note);
+      continue;
+    }
+    if (!events_->record(to_kube_event(event))) {
+      logger_->warn("event dropped (queue full) {} for request {}", event.reason, request.uid);
+    }
+  }
+}
+
+}  // namespace zastava::webhook
