@@ -9,8 +9,6 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -22,6 +20,7 @@
 
 #include "base/hex.hpp"
 #include "digest/sha2.hpp"
+#include "latency_samples.hpp"
 #include "store/postgres_store.hpp"
 #include "test_servers.hpp"
 
@@ -121,26 +120,14 @@ void BM_PostgresGet(benchmark::State& state) {
   for (std::uint64_t i = 0; i < kKeys; ++i) entries.push_back(bench_entry(1'000'000 + i));
   if (!store.put_many(entries).ok()) state.SkipWithError("seeding failed");
 
-  std::vector<double> micros;
+  zastava::bench::LatencySamples samples;
   std::uint64_t i = 0;
   for (auto _ : state) {
     const auto& key = entries[(i++ * 7919) % kKeys].veri_key();
-    const auto start = std::chrono::steady_clock::now();
-    auto lookup = store.get(key, kCreatedAt + 60);
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
+    auto lookup = samples.time([&] { return store.get(key, kCreatedAt + 60); });
     if (!lookup.ok() || !lookup->entry) state.SkipWithError("get missed");
   }
-  std::sort(micros.begin(), micros.end());
-  if (!micros.empty()) {
-    const auto at = [&](double q) {
-      return micros[std::min(micros.size() - 1,
-                             static_cast<std::size_t>(q * static_cast<double>(micros.size())))];
-    };
-    state.counters["p50_us"] = at(0.50);
-    state.counters["p99_us"] = at(0.99);
-  }
+  samples.report(state);
 }
 BENCHMARK(BM_PostgresGet)->UseRealTime()->MinTime(3.0);
 

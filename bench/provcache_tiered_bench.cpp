@@ -10,7 +10,6 @@
 //   build/bench/zastava_bench --benchmark_filter=ProvcacheTiered
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "../tests/provcache/entry_samples.hpp"
+#include "latency_samples.hpp"
 #include "store/postgres_store.hpp"
 #include "store/tiered_provcache.hpp"
 #include "store/valkey_store.hpp"
@@ -33,7 +33,6 @@ namespace {
 
 using namespace zastava;
 using namespace zastava::store;
-using Clock = std::chrono::steady_clock;
 
 std::int64_t wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -105,48 +104,33 @@ provcache::ProvcacheEntry live_entry(int seed) {
   return provcache::testing::sample_entry(seed, options);
 }
 
-// Per-operation latencies, reported as p50_us / p99_us counters.
-class Samples {
- public:
-  explicit Samples(std::size_t expected) { nanos_.reserve(expected); }
-  void add(Clock::duration elapsed) {
-    nanos_.push_back(std::chrono::duration<double, std::nano>(elapsed).count());
-  }
-  void report(benchmark::State& state) {
-    if (nanos_.empty()) return;
-    std::sort(nanos_.begin(), nanos_.end());
-    const auto at = [&](double quantile) {
-      const auto index =
-          static_cast<std::size_t>(quantile * static_cast<double>(nanos_.size() - 1));
-      return nanos_[index] / 1000.0;
-    };
-    state.counters["p50_us"] = at(0.50);
-    state.counters["p99_us"] = at(0.99);
-  }
-
- private:
-  std::vector<double> nanos_;
-};
-
 void expect_source(benchmark::State& state, const Result<Lookup>& found, LookupSource source) {
   if (!found.ok() || found->source != source) {
     state.SkipWithError("lookup was not answered by the expected layer");
   }
 }
 
+// Times cache->get for entry on every iteration (before_each runs outside the
+// measured span), checks that the expected layer answered and reports the
+// p50/p99.
+template <typename BeforeEach>
+void measure_lookups(benchmark::State& state, TieredProvcache& cache,
+                     const provcache::ProvcacheEntry& entry, LookupSource source,
+                     BeforeEach before_each) {
+  const auto now = wall_now();
+  bench::LatencySamples samples(static_cast<std::size_t>(state.max_iterations));
+  for (auto _ : state) {
+    before_each();
+    expect_source(state, samples.time([&] { return cache.get(entry.veri_key(), now); }), source);
+  }
+  samples.report(state);
+}
+
 void BM_ProvcacheTieredGetMemoryHit(benchmark::State& state) {
   auto cache = open_tiered(1000, true);
   const auto entry = live_entry(1);
   (void)cache->put(entry);
-  const auto now = wall_now();
-  Samples samples(static_cast<std::size_t>(state.max_iterations));
-  for (auto _ : state) {
-    const auto started = Clock::now();
-    auto found = cache->get(entry.veri_key(), now);
-    samples.add(Clock::now() - started);
-    expect_source(state, found, LookupSource::kMemory);
-  }
-  samples.report(state);
+  measure_lookups(state, *cache, entry, LookupSource::kMemory, [] {});
 }
 BENCHMARK(BM_ProvcacheTieredGetMemoryHit)->Iterations(200000)->UseRealTime();
 
@@ -154,15 +138,7 @@ void BM_ProvcacheTieredGetValkeyHit(benchmark::State& state) {
   auto cache = open_tiered(0, true);
   const auto entry = live_entry(2);
   (void)cache->put(entry);
-  const auto now = wall_now();
-  Samples samples(static_cast<std::size_t>(state.max_iterations));
-  for (auto _ : state) {
-    const auto started = Clock::now();
-    auto found = cache->get(entry.veri_key(), now);
-    samples.add(Clock::now() - started);
-    expect_source(state, found, LookupSource::kValkey);
-  }
-  samples.report(state);
+  measure_lookups(state, *cache, entry, LookupSource::kValkey, [] {});
 }
 BENCHMARK(BM_ProvcacheTieredGetValkeyHit)->Iterations(20000)->UseRealTime();
 
@@ -173,16 +149,8 @@ void BM_ProvcacheTieredGetPostgresHit(benchmark::State& state) {
   auto valkey = open_valkey();
   const auto entry = live_entry(3);
   (void)open_postgres()->put(entry);
-  const auto now = wall_now();
-  Samples samples(static_cast<std::size_t>(state.max_iterations));
-  for (auto _ : state) {
-    (void)valkey->erase(entry.veri_key());
-    const auto started = Clock::now();
-    auto found = cache->get(entry.veri_key(), now);
-    samples.add(Clock::now() - started);
-    expect_source(state, found, LookupSource::kPostgres);
-  }
-  samples.report(state);
+  measure_lookups(state, *cache, entry, LookupSource::kPostgres,
+                  [&] { (void)valkey->erase(entry.veri_key()); });
 }
 BENCHMARK(BM_ProvcacheTieredGetPostgresHit)->Iterations(5000)->UseRealTime();
 

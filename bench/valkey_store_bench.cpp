@@ -7,7 +7,6 @@
 // Run: build/bench/zastava_bench --benchmark_filter=Valkey
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "base/hex.hpp"
 #include "digest/sha2.hpp"
 #include "json/canonical_json.hpp"
+#include "latency_samples.hpp"
 #include "provcache/decision_digest.hpp"
 #include "store/valkey_store.hpp"
 #include "test_servers.hpp"
@@ -82,26 +82,14 @@ void BM_ValkeyGet(benchmark::State& state) {
   for (std::uint64_t i = 0; i < kKeys; ++i) entries.push_back(valkey_bench_entry(i, now));
   if (!store.put_many(entries).ok()) state.SkipWithError("seeding failed");
 
-  std::vector<double> micros;
+  zastava::bench::LatencySamples samples;
   std::uint64_t i = 0;
   for (auto _ : state) {
     const auto& key = entries[(i++ * 7919) % kKeys].veri_key();
-    const auto start = std::chrono::steady_clock::now();
-    auto lookup = store.get(key, now);
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
+    auto lookup = samples.time([&] { return store.get(key, now); });
     if (!lookup.ok() || !lookup->entry) state.SkipWithError("get missed");
   }
-  std::sort(micros.begin(), micros.end());
-  if (!micros.empty()) {
-    const auto at = [&](double q) {
-      return micros[std::min(micros.size() - 1,
-                             static_cast<std::size_t>(q * static_cast<double>(micros.size())))];
-    };
-    state.counters["p50_us"] = at(0.50);
-    state.counters["p99_us"] = at(0.99);
-  }
+  samples.report(state);
 }
 BENCHMARK(BM_ValkeyGet)->UseRealTime()->MinTime(3.0);
 

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
+#include "admission/json_writer.hpp"
 #include "kube/event_recorder.hpp"
 
 namespace zastava::webhook {
@@ -23,24 +23,43 @@ kube::EventSpec to_kube_event(const decision::EventSpec& event) {
                          .note = event.note};
 }
 
-// The one-line summary of a decision (the audit record carries the rest).
+// The one-line summary of a decision (the audit record carries the rest),
+// written directly: it runs for every admission, and building an nlohmann
+// tree for it cost more than the decision itself.
+void append_member(std::string& out, std::string_view name, std::string_view value) {
+  out += ',';
+  admission::append_json_string(out, name);
+  out += ':';
+  admission::append_json_string(out, value);
+}
+
+void append_number(std::string& out, std::string_view name, std::string_view number) {
+  out += ',';
+  admission::append_json_string(out, name);
+  out += ':';
+  out += number;
+}
+
 std::string decision_line(const admission::AdmissionRequest& request,
                           const decision::AdmissionOutcome& outcome, double seconds) {
-  nlohmann::json line = {{"event", "admission"},
-                         {"uid", request.uid},
-                         {"operation", admission::to_string(request.operation)},
-                         {"kind", request.kind.kind},
-                         {"namespace", request.namespace_name},
-                         {"name", request.name},
-                         {"dryRun", request.dry_run},
-                         {"user", request.user_info.username},
-                         {"allowed", outcome.allowed},
-                         {"images", outcome.images.size()},
-                         {"warnings", outcome.warnings.size()},
-                         {"events", outcome.events.size()},
-                         {"seconds", seconds}};
-  if (!outcome.allowed) line["message"] = outcome.denial_message;
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line;
+  line.reserve(256 + outcome.denial_message.size());
+  line += R"({"event":"admission")";
+  append_member(line, "uid", request.uid);
+  append_member(line, "operation", admission::to_string(request.operation));
+  append_member(line, "kind", request.kind.kind);
+  append_member(line, "namespace", request.namespace_name);
+  append_member(line, "name", request.name);
+  append_number(line, "dryRun", request.dry_run ? "true" : "false");
+  append_member(line, "user", request.user_info.username);
+  append_number(line, "allowed", outcome.allowed ? "true" : "false");
+  append_number(line, "images", std::to_string(outcome.images.size()));
+  append_number(line, "warnings", std::to_string(outcome.warnings.size()));
+  append_number(line, "events", std::to_string(outcome.events.size()));
+  append_number(line, "seconds", fmt::format("{:.6f}", seconds));
+  if (!outcome.allowed) append_member(line, "message", outcome.denial_message);
+  line += '}';
+  return line;
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 // step starts one on a private io_context and runs it to completion.
 
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +18,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/detail/tls_client.hpp"
 #include "http/detail/x509_text.hpp"
 #include "http/message.hpp"
 
@@ -33,19 +33,11 @@ using tcp = net::ip::tcp;
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
-
 Result<std::shared_ptr<ssl::context>> make_client_context(const ClientOptions& options) {
   if (options.ca_file.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "https needs a CA file to verify the server");
   }
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-  SSL_CTX* native = context->native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  auto context = detail::make_tls_client_context();
   boost::system::error_code ec;
   context->load_verify_file(options.ca_file, ec);
   if (ec) {
@@ -150,14 +142,7 @@ Status Client::Impl::open() {
 
 Status Client::Impl::handshake() {
   SSL* ssl = tls_stream->native_handle();
-  if (is_ip_address(url.host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str());
-  } else {
-    // SSL_set_tlsext_host_name() without its old-style cast: SNI.
-    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(url.host.c_str()));
-    SSL_set1_host(ssl, url.host.c_str());
-  }
+  detail::expect_server_name(ssl, url.host);
   const beast::error_code ec =
       run([&](auto handler) { tls_stream->async_handshake(ssl::stream_base::client, handler); });
   if (ec) return io_error("TLS handshake", ec);

@@ -6,9 +6,6 @@
 // it to completion. Watches poll that io_context in short slices so a stop
 // request can close the socket under a blocked read.
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
@@ -26,6 +23,7 @@
 #include <mutex>
 #include <vector>
 
+#include "http/detail/tls_client.hpp"
 #include "http/url.hpp"
 
 namespace zastava::kube {
@@ -42,15 +40,8 @@ using Parser = bhttp::response_parser<bhttp::string_body>;
 
 constexpr auto kStopPollSlice = std::chrono::milliseconds(50);
 
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
-
 Result<std::shared_ptr<ssl::context>> make_tls_context(const ClusterConfig& config) {
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  auto context = http::detail::make_tls_client_context();
   boost::system::error_code ec;
   if (config.insecure_skip_tls_verify) {
     context->set_verify_mode(ssl::verify_none, ec);
@@ -185,15 +176,7 @@ Result<std::unique_ptr<Connection>> Transport::Impl::open() {
   if (ec) return io_error("connect", ec);
   connection->lowest().socket().set_option(tcp::no_delay(true), ec);
   if (connection->tls) {
-    SSL* native = connection->tls->native_handle();
-    if (is_ip_address(url.host)) {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), url.host.c_str());
-    } else {
-      // SSL_set_tlsext_host_name() without its old-style cast: SNI.
-      SSL_ctrl(native, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(url.host.c_str()));
-      SSL_set1_host(native, url.host.c_str());
-    }
+    http::detail::expect_server_name(connection->tls->native_handle(), url.host);
     ec = connection->run(
         [&](auto handler) { connection->tls->async_handshake(ssl::stream_base::client, handler); });
     if (ec) return io_error("TLS handshake", ec);

@@ -9,7 +9,6 @@
 #include <pqxx/transaction>
 #include <utility>
 
-#include "store/postgres_conninfo.hpp"
 #include "store/postgres_migration_runner.hpp"
 #include "store/postgres_pool.hpp"
 
@@ -137,34 +136,27 @@ int latest_artifact_schema_version() noexcept {
 
 class PostgresArtifactStore::Impl {
  public:
-  Impl(std::string conninfo, std::string server, const PostgresOptions& options)
-      : pool(std::move(conninfo), std::move(server), options.pool_size,
-             options.statement_timeout + std::chrono::milliseconds(options.connect_timeout),
-             prepare_statements) {}
+  explicit Impl(std::unique_ptr<PostgresPool> opened) : pool(std::move(opened)) {}
 
-  PostgresPool pool;
+  std::unique_ptr<PostgresPool> pool;
 };
 
 PostgresArtifactStore::PostgresArtifactStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresArtifactStore::~PostgresArtifactStore() = default;
 
 const std::string& PostgresArtifactStore::server() const noexcept {
-  return impl_->pool.server();
+  return impl_->pool->server();
 }
 
 Result<std::unique_ptr<PostgresArtifactStore>> PostgresArtifactStore::open(
     const PostgresOptions& options) {
-  if (options.url.empty()) return make_error(ErrorCode::kInvalidArgument, "postgres: empty URL");
-  if (options.pool_size == 0) {
-    return make_error(ErrorCode::kInvalidArgument, "postgres: pool size must be at least 1");
-  }
-  auto server = describe_server(options.url);
-  if (!server.ok()) return server.error();
-  std::unique_ptr<PostgresArtifactStore> store{new PostgresArtifactStore(
-      std::make_unique<Impl>(conninfo_with_timeouts(options), *server, options))};
-  const std::string where = "postgres " + *server;
+  auto pool = open_postgres_pool(options, prepare_statements);
+  if (!pool.ok()) return pool.error();
+  const std::string where = "postgres " + (*pool)->server();
+  std::unique_ptr<PostgresArtifactStore> store{
+      new PostgresArtifactStore(std::make_unique<Impl>(std::move(*pool)))};
   const MigrationSet set = artifact_set();
-  auto schema = store->impl_->pool.run(
+  auto schema = store->impl_->pool->run(
       "artifact schema migration", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
         if (options.run_migrations) {
           auto report = run_migrations(connection, set);
@@ -187,38 +179,39 @@ Result<std::unique_ptr<PostgresArtifactStore>> PostgresArtifactStore::open(
 
 Status PostgresArtifactStore::put(const StoredArtifact& artifact) {
   if (Status valid = validate_artifact(artifact); !valid) return valid;
-  return impl_->pool.run("put artifact", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      auto effect = put_once(connection, artifact);
-      if (!effect) return effect.error();
-      if (effect->has_value()) return {};
-    }
-    return make_error(ErrorCode::kIo, "put artifact " + artifact.id + ": kept racing writers");
-  });
+  return impl_->pool->run(
+      "put artifact", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+          auto effect = put_once(connection, artifact);
+          if (!effect) return effect.error();
+          if (effect->has_value()) return {};
+        }
+        return make_error(ErrorCode::kIo, "put artifact " + artifact.id + ": kept racing writers");
+      });
 }
 
 Result<std::vector<StoredArtifact>> PostgresArtifactStore::for_image(
     std::string_view image_digest) {
   const std::string digest{image_digest};
-  return impl_->pool.run("artifacts for image", Retry::kSafe,
-                         [&](pqxx::connection& connection) -> Result<std::vector<StoredArtifact>> {
-                           pqxx::nontransaction tx{connection};
-                           std::vector<StoredArtifact> found;
-                           for (const auto& row : tx.exec_prepared("for_image", digest)) {
-                             auto artifact = artifact_from_row(row);
-                             if (!artifact) return artifact.error();
-                             found.push_back(std::move(*artifact));
-                           }
-                           std::sort(found.begin(), found.end(), listed_before);
-                           return found;
-                         });
+  return impl_->pool->run("artifacts for image", Retry::kSafe,
+                          [&](pqxx::connection& connection) -> Result<std::vector<StoredArtifact>> {
+                            pqxx::nontransaction tx{connection};
+                            std::vector<StoredArtifact> found;
+                            for (const auto& row : tx.exec_prepared("for_image", digest)) {
+                              auto artifact = artifact_from_row(row);
+                              if (!artifact) return artifact.error();
+                              found.push_back(std::move(*artifact));
+                            }
+                            std::sort(found.begin(), found.end(), listed_before);
+                            return found;
+                          });
 }
 
 Result<std::optional<StoredArtifact>> PostgresArtifactStore::latest_approved_seal(
     std::string_view repository, std::string_view facet_id) {
   const std::string repo{repository};
   const std::string facet{facet_id};
-  return impl_->pool.run("latest approved seal", Retry::kSafe, [&](pqxx::connection& connection) {
+  return impl_->pool->run("latest approved seal", Retry::kSafe, [&](pqxx::connection& connection) {
     pqxx::nontransaction tx{connection};
     return first_artifact(tx.exec_prepared("latest_approved", repo, facet));
   });
@@ -226,7 +219,7 @@ Result<std::optional<StoredArtifact>> PostgresArtifactStore::latest_approved_sea
 
 Result<std::optional<StoredArtifact>> PostgresArtifactStore::seal_by_id(std::string_view seal_id) {
   const std::string id{seal_id};
-  return impl_->pool.run("seal by id", Retry::kSafe, [&](pqxx::connection& connection) {
+  return impl_->pool->run("seal by id", Retry::kSafe, [&](pqxx::connection& connection) {
     pqxx::nontransaction tx{connection};
     return first_artifact(tx.exec_prepared("seal_by_id", id));
   });
@@ -234,13 +227,15 @@ Result<std::optional<StoredArtifact>> PostgresArtifactStore::seal_by_id(std::str
 
 Status PostgresArtifactStore::approve_seal(std::string_view seal_id) {
   const std::string id{seal_id};
-  return impl_->pool.run("approve seal", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
-    pqxx::work tx{connection, "artifact_approve"};
-    const auto rows = tx.exec_prepared("approve_seal", id);
-    tx.commit();
-    if (rows.empty()) return make_error(ErrorCode::kNotFound, "no seal " + id);
-    return {};
-  });
+  return impl_->pool->run("approve seal", Retry::kSafe,
+                          [&](pqxx::connection& connection) -> Status {
+                            pqxx::work tx{connection, "artifact_approve"};
+                            const auto rows = tx.exec_prepared("approve_seal", id);
+                            tx.commit();
+                            if (rows.empty())
+                              return make_error(ErrorCode::kNotFound, "no seal " + id);
+                            return {};
+                          });
 }
 
 }  // namespace zastava::store

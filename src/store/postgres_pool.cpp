@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/postgres_conninfo.hpp"
+
 namespace zastava::store {
 namespace {
 
@@ -32,6 +34,20 @@ PostgresPool::PostgresPool(std::string conninfo, std::string server, std::size_t
       prepare_(std::move(prepare)) {}
 
 PostgresPool::~PostgresPool() = default;
+
+Result<std::unique_ptr<PostgresPool>> open_postgres_pool(const PostgresOptions& options,
+                                                         PostgresPool::Prepare prepare) {
+  if (options.url.empty()) return make_error(ErrorCode::kInvalidArgument, "postgres: empty URL");
+  if (options.pool_size == 0) {
+    return make_error(ErrorCode::kInvalidArgument, "postgres: pool size must be at least 1");
+  }
+  auto server = describe_server(options.url);
+  if (!server.ok()) return server.error();
+  return std::make_unique<PostgresPool>(
+      conninfo_with_timeouts(options), std::move(*server), options.pool_size,
+      options.statement_timeout + std::chrono::milliseconds(options.connect_timeout),
+      std::move(prepare));
+}
 
 Result<PostgresPool::Lease> PostgresPool::acquire(bool fresh) {
   std::vector<Slot> dropped;  // closed after the lock is released

@@ -40,6 +40,8 @@
 
 namespace zastava::store {
 
+struct PostgresOptions;  // store/postgres_store.hpp
+
 enum class Retry { kSafe, kNever };
 
 class PostgresPool {
@@ -110,6 +112,14 @@ class PostgresPool {
   std::size_t open_ = 0;  // idle + borrowed + being opened
   std::uint64_t generation_ = 0;
 };
+
+// The pool a PostgreSQL store opens for its options: the conninfo with
+// timeouts, "host:port" as the server name, and the statement timeout plus
+// the connect timeout as the wait for a free connection. Connects lazily, so
+// an unreachable server is not an error here; kInvalidArgument for an empty
+// URL, a pool size of 0 or a URL libpq cannot parse.
+Result<std::unique_ptr<PostgresPool>> open_postgres_pool(const PostgresOptions& options,
+                                                         PostgresPool::Prepare prepare);
 
 template <typename Fn>
 auto PostgresPool::run(std::string_view what, Retry retry, Fn&& fn)

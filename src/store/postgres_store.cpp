@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "provcache/bundle.hpp"
-#include "store/postgres_conninfo.hpp"
 #include "store/postgres_migrations.hpp"
 #include "store/postgres_pool.hpp"
 
@@ -217,33 +216,24 @@ Status verify_against_manifest(const EvidenceManifest& manifest, std::span<const
 
 class PostgresStore::Impl {
  public:
-  Impl(std::string conninfo, std::string server, const PostgresOptions& options)
-      : pool(std::move(conninfo), std::move(server), options.pool_size,
-             options.statement_timeout + std::chrono::milliseconds(options.connect_timeout),
-             prepare_statements) {}
+  explicit Impl(std::unique_ptr<PostgresPool> opened) : pool(std::move(opened)) {}
 
-  PostgresPool pool;
+  std::unique_ptr<PostgresPool> pool;
 };
 
 PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresStore::~PostgresStore() = default;
 
 const std::string& PostgresStore::server() const noexcept {
-  return impl_->pool.server();
+  return impl_->pool->server();
 }
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions& options) {
-  if (options.url.empty()) return make_error(ErrorCode::kInvalidArgument, "postgres: empty URL");
-  if (options.pool_size == 0) {
-    return make_error(ErrorCode::kInvalidArgument, "postgres: pool size must be at least 1");
-  }
-  auto server = describe_server(options.url);
-  if (!server.ok()) return server.error();
-  std::unique_ptr<PostgresStore> store{
-      new PostgresStore(std::make_unique<Impl>(conninfo_with_timeouts(options), *server, options))};
-
-  const std::string where = "postgres " + *server;
-  auto schema = store->impl_->pool.run(
+  auto pool = open_postgres_pool(options, prepare_statements);
+  if (!pool.ok()) return pool.error();
+  const std::string where = "postgres " + (*pool)->server();
+  std::unique_ptr<PostgresStore> store{new PostgresStore(std::make_unique<Impl>(std::move(*pool)))};
+  auto schema = store->impl_->pool->run(
       "schema migration", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
         if (options.run_migrations) {
           auto report = apply_migrations(connection);
@@ -266,7 +256,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
 
 Result<Lookup> PostgresStore::get(std::string_view veri_key, std::int64_t now_seconds) {
   const std::string key{veri_key};
-  return impl_->pool.run("get", Retry::kSafe, [&](pqxx::connection& connection) -> Result<Lookup> {
+  return impl_->pool->run("get", Retry::kSafe, [&](pqxx::connection& connection) -> Result<Lookup> {
     pqxx::nontransaction tx{connection};
     const auto rows = tx.exec_prepared("get", key, now_seconds);
     if (rows.empty()) return Lookup{};
@@ -277,7 +267,7 @@ Result<Lookup> PostgresStore::get(std::string_view veri_key, std::int64_t now_se
 }
 
 Status PostgresStore::put(const ProvcacheEntry& entry) {
-  return impl_->pool.run("put", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
+  return impl_->pool->run("put", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
     pqxx::nontransaction tx{connection};
     const auto& d = entry.decision;
     tx.exec_prepared("put", d.veri_key, d.digest_version, d.verdict_hash, d.proof_root,
@@ -318,7 +308,7 @@ Status PostgresStore::put_many(std::span<const ProvcacheEntry> entries) {
   arrays.reserve(kColumns);
   for (auto& column : columns) arrays.push_back(std::move(column).finish());
 
-  return impl_->pool.run("put_many", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
+  return impl_->pool->run("put_many", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
     pqxx::work tx{connection};
     tx.exec_prepared("put_many", arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5],
                      arrays[6], arrays[7], arrays[8], arrays[9], arrays[10], arrays[11], arrays[12],
@@ -331,36 +321,36 @@ Status PostgresStore::put_many(std::span<const ProvcacheEntry> entries) {
 Result<InvalidationResult> PostgresStore::remove_matching(const InvalidationRequest& request,
                                                           std::int64_t now_seconds) {
   if (auto valid = provcache::validate(request); !valid.ok()) return valid.error();
-  return impl_->pool.run("remove_matching", Retry::kNever,
-                         [&](pqxx::connection& connection) -> Result<InvalidationResult> {
-                           pqxx::work tx{connection};
-                           pqxx::result rows;
-                           switch (request.by) {
-                             case provcache::InvalidationKind::kSignerSetHash:
-                               rows = tx.exec_prepared("remove_signer_set_hash", request.value);
-                               break;
-                             case provcache::InvalidationKind::kPolicyHash:
-                               rows = tx.exec_prepared("remove_policy_hash", request.value);
-                               break;
-                             case provcache::InvalidationKind::kFeedEpoch:
-                               rows = tx.exec_prepared("remove_feed_epoch", request.value);
-                               break;
-                             case provcache::InvalidationKind::kExpired:
-                               rows = tx.exec_prepared("remove_expired", now_seconds);
-                               break;
-                           }
-                           tx.commit();
-                           InvalidationResult result;
-                           result.veri_keys.reserve(rows.size());
-                           for (const auto& row : rows)
-                             result.veri_keys.push_back(row[0].as<std::string>());
-                           std::sort(result.veri_keys.begin(), result.veri_keys.end());
-                           return result;
-                         });
+  return impl_->pool->run("remove_matching", Retry::kNever,
+                          [&](pqxx::connection& connection) -> Result<InvalidationResult> {
+                            pqxx::work tx{connection};
+                            pqxx::result rows;
+                            switch (request.by) {
+                              case provcache::InvalidationKind::kSignerSetHash:
+                                rows = tx.exec_prepared("remove_signer_set_hash", request.value);
+                                break;
+                              case provcache::InvalidationKind::kPolicyHash:
+                                rows = tx.exec_prepared("remove_policy_hash", request.value);
+                                break;
+                              case provcache::InvalidationKind::kFeedEpoch:
+                                rows = tx.exec_prepared("remove_feed_epoch", request.value);
+                                break;
+                              case provcache::InvalidationKind::kExpired:
+                                rows = tx.exec_prepared("remove_expired", now_seconds);
+                                break;
+                            }
+                            tx.commit();
+                            InvalidationResult result;
+                            result.veri_keys.reserve(rows.size());
+                            for (const auto& row : rows)
+                              result.veri_keys.push_back(row[0].as<std::string>());
+                            std::sort(result.veri_keys.begin(), result.veri_keys.end());
+                            return result;
+                          });
 }
 
 Status PostgresStore::record_revocation(const RevocationRecord& record) {
-  return impl_->pool.run(
+  return impl_->pool->run(
       "record_revocation", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
         pqxx::nontransaction tx{connection};
         tx.exec_prepared("record_revocation", record.revocation_id, record.revocation_type,
@@ -372,7 +362,7 @@ Status PostgresStore::record_revocation(const RevocationRecord& record) {
 
 Result<std::vector<RevocationRecord>> PostgresStore::revocations(std::size_t limit) {
   const auto capped = to_bigint(limit);
-  return impl_->pool.run(
+  return impl_->pool->run(
       "revocations", Retry::kSafe,
       [&](pqxx::connection& connection) -> Result<std::vector<RevocationRecord>> {
         pqxx::nontransaction tx{connection};
@@ -400,24 +390,26 @@ Status PostgresStore::put_evidence(const EvidenceManifest& manifest,
   if (auto verified = verify_against_manifest(manifest, chunks); !verified.ok()) {
     return verified.error();
   }
-  return impl_->pool.run("put_evidence", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
-    pqxx::work tx{connection};
-    tx.exec_prepared("put_evidence", manifest.proof_root, manifest.content_type,
-                     to_bigint(manifest.total_size), static_cast<std::int64_t>(chunks.size()));
-    for (std::size_t i = 0; i < chunks.size(); ++i) {
-      const pqxx::binarystring blob{chunks[i].data(), chunks[i].size()};
-      tx.exec_prepared("put_chunk", manifest.proof_root, static_cast<std::int64_t>(i),
-                       manifest.chunks[i].hash, blob, static_cast<std::int64_t>(chunks[i].size()),
-                       manifest.chunks[i].content_type);
-    }
-    tx.commit();
-    return {};
-  });
+  return impl_->pool->run(
+      "put_evidence", Retry::kSafe, [&](pqxx::connection& connection) -> Status {
+        pqxx::work tx{connection};
+        tx.exec_prepared("put_evidence", manifest.proof_root, manifest.content_type,
+                         to_bigint(manifest.total_size), static_cast<std::int64_t>(chunks.size()));
+        for (std::size_t i = 0; i < chunks.size(); ++i) {
+          const pqxx::binarystring blob{chunks[i].data(), chunks[i].size()};
+          tx.exec_prepared("put_chunk", manifest.proof_root, static_cast<std::int64_t>(i),
+                           manifest.chunks[i].hash, blob,
+                           static_cast<std::int64_t>(chunks[i].size()),
+                           manifest.chunks[i].content_type);
+        }
+        tx.commit();
+        return {};
+      });
 }
 
 Result<std::optional<EvidenceManifest>> PostgresStore::get_evidence(std::string_view proof_root) {
   const std::string root{proof_root};
-  return impl_->pool.run(
+  return impl_->pool->run(
       "get_evidence", Retry::kSafe,
       [&](pqxx::connection& connection) -> Result<std::optional<EvidenceManifest>> {
         pqxx::read_transaction tx{connection};
@@ -450,22 +442,22 @@ Result<std::optional<Bytes>> PostgresStore::get_chunk(std::string_view proof_roo
   }
   const std::string root{proof_root};
   const auto position = static_cast<std::int64_t>(index);
-  return impl_->pool.run("get_chunk", Retry::kSafe,
-                         [&](pqxx::connection& connection) -> Result<std::optional<Bytes>> {
-                           pqxx::nontransaction tx{connection};
-                           const auto rows = tx.exec_prepared("get_chunk", root, position);
-                           if (rows.empty()) return std::optional<Bytes>{};
-                           const pqxx::binarystring blob{rows[0][0]};
-                           return std::optional<Bytes>{Bytes(blob.begin(), blob.end())};
-                         });
+  return impl_->pool->run("get_chunk", Retry::kSafe,
+                          [&](pqxx::connection& connection) -> Result<std::optional<Bytes>> {
+                            pqxx::nontransaction tx{connection};
+                            const auto rows = tx.exec_prepared("get_chunk", root, position);
+                            if (rows.empty()) return std::optional<Bytes>{};
+                            const pqxx::binarystring blob{rows[0][0]};
+                            return std::optional<Bytes>{Bytes(blob.begin(), blob.end())};
+                          });
 }
 
 Result<std::uint64_t> PostgresStore::count() {
-  return impl_->pool.run("count", Retry::kSafe,
-                         [&](pqxx::connection& connection) -> Result<std::uint64_t> {
-                           pqxx::nontransaction tx{connection};
-                           return tx.exec_prepared("count")[0][0].as<std::uint64_t>();
-                         });
+  return impl_->pool->run("count", Retry::kSafe,
+                          [&](pqxx::connection& connection) -> Result<std::uint64_t> {
+                            pqxx::nontransaction tx{connection};
+                            return tx.exec_prepared("count")[0][0].as<std::uint64_t>();
+                          });
 }
 
 }  // namespace zastava::store

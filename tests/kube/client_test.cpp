@@ -8,13 +8,12 @@
 #include <set>
 #include <string>
 
-#include "fake_kube_api.hpp"
+#include "kube_test_support.hpp"
 
 namespace zastava::kube {
 namespace {
 
 using nlohmann::json;
-using testing::FakeKubeApi;
 
 const ResourceRef kConfigMaps{"", "v1", "configmaps", "", ""};
 const ResourceRef kPolicies{"zastava.stellaops.io", "v1alpha1", "facetpolicies", "", ""};
@@ -26,25 +25,7 @@ json config_map(const std::string& name, const std::string& value) {
           {"data", {{"key", value}}}};
 }
 
-class ClientTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { api_ = FakeKubeApi::start().release(); }
-  static void TearDownTestSuite() {
-    delete api_;
-    api_ = nullptr;
-  }
-  void SetUp() override {
-    api_->test_call("POST", "/_test/reset");
-    auto client = Client::create(api_->config());
-    ASSERT_TRUE(client.ok()) << client.error().describe();
-    client_ = std::move(*client);
-  }
-
-  static FakeKubeApi* api_;
-  std::unique_ptr<Client> client_;
-};
-
-FakeKubeApi* ClientTest::api_ = nullptr;
+class ClientTest : public SharedFakeKubeApiTest {};
 
 TEST(ResourceRefPaths, CoreAndGroupedNamespacedAndClusterScoped) {
   EXPECT_EQ(kConfigMaps.in("ns").named("a").path(), "/api/v1/namespaces/ns/configmaps/a");

@@ -12,25 +12,13 @@
 #include <string>
 #include <thread>
 
-#include "fake_kube_api.hpp"
-#include "kube/client.hpp"
+#include "kube_test_support.hpp"
 
 namespace zastava::kube {
 namespace {
 
 using nlohmann::json;
-using testing::FakeKubeApi;
 using namespace std::chrono_literals;
-
-template <typename Condition>
-bool eventually(Condition condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return condition();
-}
 
 EventSpec denial(const std::string& pod, const std::string& note = "image has no seal") {
   return {.regarding = {.api_version = "v1", .kind = "Pod", .namespace_ = "team-a", .name = pod},
@@ -40,26 +28,10 @@ EventSpec denial(const std::string& pod, const std::string& note = "image has no
           .note = note};
 }
 
-class EventRecorderTest : public ::testing::Test {
+class EventRecorderTest : public SharedFakeKubeApiTest {
  protected:
-  static void SetUpTestSuite() { api_ = FakeKubeApi::start().release(); }
-  static void TearDownTestSuite() {
-    delete api_;
-    api_ = nullptr;
-  }
-  void SetUp() override {
-    api_->test_call("POST", "/_test/reset");
-    auto client = Client::create(api_->config());
-    ASSERT_TRUE(client.ok()) << client.error().describe();
-    client_ = std::shared_ptr<Client>(std::move(*client));
-  }
   static json events() { return api_->test_call("GET", "/_test/events")["items"]; }
-
-  static FakeKubeApi* api_;
-  std::shared_ptr<Client> client_;
 };
-
-FakeKubeApi* EventRecorderTest::api_ = nullptr;
 
 TEST_F(EventRecorderTest, WritesAnEventsV1EventAsynchronously) {
   EventRecorder recorder(std::make_unique<ClientEventSink>(client_),

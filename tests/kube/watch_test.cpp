@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "fake_kube_api.hpp"
 #include "kube/watcher.hpp"
+#include "kube_test_support.hpp"
 
 namespace zastava::kube {
 namespace {
@@ -26,17 +26,6 @@ const ResourceRef kConfigMaps{"", "v1", "configmaps", "", ""};
 
 json config_map(const std::string& name) {
   return {{"metadata", {{"name", name}}}, {"data", {{"k", "v"}}}};
-}
-
-// Polls `condition` until it holds or 20 s pass (generous for a loaded machine).
-template <typename Condition>
-bool eventually(Condition condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return condition();
 }
 
 class WatchTest : public ::testing::Test {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "../provcache/entry_samples.hpp"
+#include "live_entries.hpp"
 #include "metrics/registry.hpp"
 #include "store/postgres_store.hpp"
 #include "store/store_factory.hpp"
@@ -31,20 +32,6 @@ using provcache::testing::sample_id;
 using provcache::testing::SampleOptions;
 using zastava::testing::PostgresServer;
 using zastava::testing::RedisServer;
-
-std::int64_t wall_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A live entry (created a minute ago, valid for an hour): Valkey only keeps
-// entries whose expiresAt is in the real future.
-ProvcacheEntry live_entry(int seed, SampleOptions options = {}) {
-  options.created_at = wall_now() - 60;
-  if (options.ttl_seconds == 24 * 3600) options.ttl_seconds = 3600;
-  return sample_entry(seed, options);
-}
 
 bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit = 20s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../provcache/entry_samples.hpp"
+#include "live_entries.hpp"
 #include "provcache/entry.hpp"
 #include "provcache/invalidation.hpp"
 #include "test_servers.hpp"
@@ -30,7 +31,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using provcache::InvalidationKind;
-using provcache::testing::sample_entry;
 using provcache::testing::sample_id;
 using provcache::testing::SampleOptions;
 using zastava::testing::PostgresServer;
@@ -153,18 +153,6 @@ class Replica {
   Fd output_;
   std::string buffer_;
 };
-
-std::int64_t wall_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-provcache::ProvcacheEntry live_entry(int seed, SampleOptions options = {}) {
-  options.created_at = wall_now() - 60;
-  options.ttl_seconds = 3600;
-  return sample_entry(seed, options);
-}
 
 class TwoReplicaTest : public ::testing::Test {
  protected:
