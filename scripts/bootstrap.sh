@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
   wrk hey nginx-light
   # interop peers and tools the tests drive
   b3sum openssl curl
+  # tests/crds/check_crds.py reads the CRDs with PyYAML
+  python3 python3-yaml
   # image readers and the test images (tests/fixtures/make_images.sh)
   libarchive-dev umoci skopeo zstd jq
   # bench/seal/run.sh: wall time and peak RSS
