@@ -9,6 +9,7 @@
 
 #include "admission/image_reference.hpp"
 #include "api/error_status.hpp"
+#include "api/mutation_guard.hpp"
 #include "digest/content_id.hpp"
 #include "dsse/envelope.hpp"
 #include "dsse/in_toto.hpp"
@@ -19,6 +20,7 @@
 #include "metrics/registry.hpp"
 #include "policy/policy_document.hpp"
 #include "provcache/cyclonedx.hpp"
+#include "provcache/evidence_evaluation.hpp"
 #include "provcache/findings.hpp"
 #include "provcache/openvex.hpp"
 
@@ -35,25 +37,9 @@ constexpr std::string_view kAttestationsPath = "/v1/attestations";
 constexpr std::string_view kImagesPath = "/v1/images/";
 constexpr std::string_view kApproveSuffix = "/approve";
 constexpr std::string_view kArtifactsSuffix = "/artifacts";
-constexpr std::string_view kDefaultFindingsFeed = "attestation";
 
 Response refused(std::string_view reason) {
   return http::error_response(422, reason);
-}
-
-// The provcache API's rule for every mutating call: an authenticated caller
-// and a JSON body (or none). Nullopt when the request may go on.
-std::optional<Response> check_mutation(const Request& request) {
-  if (!request.identity.authenticated) {
-    Response response = http::error_response(401, "authentication required");
-    response.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return response;
-  }
-  const auto type = request.header("content-type");
-  if (type && !type->starts_with("application/json")) {
-    return http::error_response(415, "the body must be application/json");
-  }
-  return std::nullopt;
 }
 
 // Every scope that can govern `normalized` in some namespace (see the header).
@@ -161,27 +147,6 @@ std::optional<ArtifactKind> kind_of_predicate(std::string_view predicate_type) {
 }
 
 // Findings: SARIF 2.1.0 (an object with "runs"), or {"feedId"?, "findings": [..]}.
-Status check_findings(std::string_view predicate_json) {
-  auto document = json::parse_strict(predicate_json);
-  if (!document) return document.error();
-  if (document->contains("runs")) {
-    auto findings = provcache::parse_sarif(predicate_json);
-    return findings ? ok_status() : Status(findings.error());
-  }
-  const auto list = document->find("findings");
-  if (list == document->end()) {
-    return make_error(ErrorCode::kParse,
-                      "a findings predicate is SARIF 2.1.0 or {\"findings\":[..]}");
-  }
-  std::string feed(kDefaultFindingsFeed);
-  if (const auto given = document->find("feedId"); given != document->end()) {
-    if (!given->is_string()) return make_error(ErrorCode::kParse, "\"feedId\" must be a string");
-    feed = given->get<std::string>();
-  }
-  auto findings = provcache::parse_findings_list(list->dump(), feed);
-  return findings ? ok_status() : Status(findings.error());
-}
-
 // The predicate parses with the provcache parser for its kind.
 Status check_predicate(ArtifactKind kind, std::string_view predicate_json) {
   if (predicate_json.empty())
@@ -195,8 +160,10 @@ Status check_predicate(ArtifactKind kind, std::string_view predicate_json) {
       auto sbom = provcache::parse_cyclonedx(predicate_json);
       return sbom ? ok_status() : Status(sbom.error());
     }
-    case ArtifactKind::kFindings:
-      return check_findings(predicate_json);
+    case ArtifactKind::kFindings: {
+      auto findings = provcache::parse_findings_predicate(predicate_json);
+      return findings ? ok_status() : Status(findings.error());
+    }
     case ArtifactKind::kSeal:
       break;
   }
@@ -302,7 +269,7 @@ Response IngestionApi::images_subpath(const Request& request, std::string_view r
 }
 
 Response IngestionApi::post_seals(const Request& request) {
-  if (auto stop = check_mutation(request)) return *stop;
+  if (auto stop = refuse_mutation(request)) return *stop;
   auto upload = parse_seals_upload(request.body);
   if (!upload) return request_error_response(upload.error());
   bool malformed = false;
@@ -359,7 +326,7 @@ Response IngestionApi::post_seals(const Request& request) {
 }
 
 Response IngestionApi::approve_seal(const Request& request, std::string_view seal_id) {
-  if (auto stop = check_mutation(request)) return *stop;
+  if (auto stop = refuse_mutation(request)) return *stop;
   if (Status approved = store_.approve_seal(seal_id); !approved) {
     return store_failure(approved.error());
   }
@@ -368,7 +335,7 @@ Response IngestionApi::approve_seal(const Request& request, std::string_view sea
 }
 
 Response IngestionApi::post_attestation(const Request& request) {
-  if (auto stop = check_mutation(request)) return *stop;
+  if (auto stop = refuse_mutation(request)) return *stop;
   auto envelope = dsse::parse_envelope(request.body);
   if (!envelope) return request_error_response(envelope.error());
   if (envelope->payload_type != dsse::kInTotoPayloadType) {

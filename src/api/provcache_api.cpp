@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/error_status.hpp"
+#include "api/mutation_guard.hpp"
 #include "base/base64.hpp"
 #include "json/canonical_json.hpp"
 #include "metrics/registry.hpp"
@@ -19,22 +20,6 @@ using http::Response;
 
 constexpr std::string_view kEntryPath = "/v1/provcache";
 constexpr std::string_view kProofsPath = "/v1/proofs";
-
-Response unauthenticated() {
-  Response response = http::error_response(401, "authentication required");
-  response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return response;
-}
-
-// Nullopt when the request may go on; else the answer that stops it.
-std::optional<Response> check_mutation(const Request& request) {
-  if (!request.identity.authenticated) return unauthenticated();
-  const auto type = request.header("content-type");
-  if (type && !type->starts_with("application/json")) {
-    return http::error_response(415, "the body must be application/json");
-  }
-  return std::nullopt;
-}
 
 // Two entries hold the same decision when they differ at most in the
 // bookkeeping a store changes on its own (hit count, update time).
@@ -149,7 +134,7 @@ Response ProvcacheApi::get_entry(const Request& /*request*/, std::string_view ve
 }
 
 Response ProvcacheApi::post_entry(const Request& request) {
-  if (auto refused = check_mutation(request)) return *refused;
+  if (auto refused = refuse_mutation(request)) return *refused;
   auto entry = provcache::parse_entry(request.body);
   if (!entry) return request_error_response(entry.error());
   const std::int64_t now = now_();
@@ -166,7 +151,7 @@ Response ProvcacheApi::post_entry(const Request& request) {
 }
 
 Response ProvcacheApi::post_invalidation(const Request& request) {
-  if (auto refused = check_mutation(request)) return *refused;
+  if (auto refused = refuse_mutation(request)) return *refused;
   auto invalidation = provcache::parse_invalidation(request.body);
   if (!invalidation) return request_error_response(invalidation.error());
   if (invalidation->actor.empty()) invalidation->actor = request.identity.subject;
@@ -220,7 +205,7 @@ Response ProvcacheApi::get_chunk(std::string_view proof_root, std::string_view i
 }
 
 Response ProvcacheApi::post_evidence(const Request& request) {
-  if (auto refused = check_mutation(request)) return *refused;
+  if (auto refused = refuse_mutation(request)) return *refused;
   auto upload = parse_evidence_upload(request.body);
   if (!upload) return request_error_response(upload.error());
   auto existing = store_.get_evidence(upload->manifest.proof_root);

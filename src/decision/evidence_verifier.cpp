@@ -1,6 +1,5 @@
 #include "decision/evidence_verifier.hpp"
 
-#include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
 
@@ -8,6 +7,7 @@
 #include "dsse/in_toto.hpp"
 #include "dsse/verification.hpp"
 #include "provcache/cyclonedx.hpp"
+#include "provcache/evidence_evaluation.hpp"
 #include "provcache/findings.hpp"
 #include "provcache/verikey.hpp"
 
@@ -48,36 +48,6 @@ StatementCheck invalid(std::string why) {
   return check;
 }
 
-// The feed of a findings list that names none (as the ingestion API).
-constexpr std::string_view kDefaultFindingsFeed = "attestation";
-
-// A findings predicate: SARIF 2.1.0 (an object with "runs"), or
-// {"feedId"?: "..", "findings": [a findings list]}.
-Result<provcache::FindingsDocument> findings_document(const std::string& predicate_json) {
-  const auto document = nlohmann::json::parse(predicate_json, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    return make_error(ErrorCode::kParse, "a findings predicate must be a JSON object");
-  }
-  if (document.contains("runs")) {
-    auto sarif = provcache::parse_sarif(predicate_json);
-    if (!sarif) return sarif.error();
-    return provcache::FindingsDocument{predicate_json, ""};
-  }
-  const auto list = document.find("findings");
-  if (list == document.end() || !list->is_array()) {
-    return make_error(ErrorCode::kParse,
-                      "a findings predicate is SARIF 2.1.0 or {\"findings\":[..]}");
-  }
-  std::string feed(kDefaultFindingsFeed);
-  if (const auto given = document.find("feedId"); given != document.end() && given->is_string()) {
-    feed = given->get<std::string>();
-  }
-  provcache::FindingsDocument out{list->dump(), std::move(feed)};
-  auto parsed = provcache::parse_findings_list(out.text, out.feed_id);
-  if (!parsed) return parsed.error();
-  return out;
-}
-
 StatementCheck verify_statement_artifact(const store::StoredArtifact& artifact,
                                          const policy::Scope& scope) {
   const std::string what = std::string(store::to_string(artifact.kind)) + " statement";
@@ -103,7 +73,7 @@ StatementCheck verify_statement_artifact(const store::StoredArtifact& artifact,
     if (!sbom) return invalid(what + ": " + sbom.error().message);
     check.sbom_hash = sbom->canonical_hash;
   } else if (artifact.kind == store::ArtifactKind::kFindings) {
-    auto findings = findings_document(check.predicate_json);
+    auto findings = provcache::parse_findings_predicate(check.predicate_json);
     if (!findings) return invalid(what + ": " + findings.error().message);
     check.findings = std::move(*findings);
   }

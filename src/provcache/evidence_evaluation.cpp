@@ -184,4 +184,30 @@ Result<EvidenceEvaluation> evaluate_evidence(const EvidenceEvaluationRequest& re
                             std::move(*trust)};
 }
 
+Result<FindingsDocument> parse_findings_predicate(std::string_view predicate_json) {
+  auto document = json::parse_strict(predicate_json);
+  if (!document) return document.error();
+  if (!document->is_object()) {
+    return make_error(ErrorCode::kParse, "a findings predicate must be a JSON object");
+  }
+  if (document->contains("runs")) {
+    auto sarif = parse_sarif(predicate_json);
+    if (!sarif) return sarif.error();
+    return FindingsDocument{std::string(predicate_json), ""};
+  }
+  const auto list = document->find("findings");
+  if (list == document->end() || !list->is_array()) {
+    return make_error(ErrorCode::kParse,
+                      "a findings predicate is SARIF 2.1.0 or {\"findings\":[..]}");
+  }
+  FindingsDocument out{list->dump(), std::string(kDefaultFindingsFeed)};
+  if (const auto given = document->find("feedId"); given != document->end()) {
+    if (!given->is_string()) return make_error(ErrorCode::kParse, "\"feedId\" must be a string");
+    out.feed_id = given->get<std::string>();
+  }
+  auto parsed = parse_findings_list(out.text, out.feed_id);
+  if (!parsed) return parsed.error();
+  return out;
+}
+
 }  // namespace zastava::provcache

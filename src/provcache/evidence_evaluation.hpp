@@ -55,6 +55,17 @@ struct FindingsDocument {
   std::string feed_id;
 };
 
+// The feed of a findings predicate that names none.
+inline constexpr std::string_view kDefaultFindingsFeed = "attestation";
+
+// The predicate of a findings attestation (in-toto predicateType
+// "https://stellaops.io/findings/v1"): SARIF 2.1.0 (an object with "runs"),
+// or {"feedId"?: "..", "findings": [a findings list]}. Both are parsed and
+// checked here, so the ingestion API and the admission path agree on what a
+// findings predicate is. kParse (or kUnsupported for another SARIF version)
+// with the reason.
+Result<FindingsDocument> parse_findings_predicate(std::string_view predicate_json);
+
 struct EvidenceEvaluationRequest {
   std::string image_digest;              // "sha256:<hex>"
   std::optional<std::string> sbom_json;  // CycloneDX JSON; nullopt: no SBOM
