@@ -10,6 +10,7 @@
 # documented rules (src/facet/definitions.hpp, drift.hpp), never from
 # stella's own output pasted back. Hashes are recomputed with sha256sum.
 set -euo pipefail
+E2E_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/e2e_lib.sh"
 
 : "${STELLA:?set STELLA to the stella binary}"
 : "${IMAGES:?set IMAGES to the make_images.sh output directory}"
@@ -19,44 +20,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/stella-facet-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-fail() {
-  echo "FAIL [$CASE]: $*" >&2
-  exit 1
-}
-
-# run EXPECTED_EXIT NAME ARGS...: runs stella, keeps NAME.out / NAME.err,
-# and checks the exit code (a crash is never an expected code).
-run() {
-  local expected=$1 name=$2
-  shift 2
-  local status=0
-  "$STELLA" "$@" >"$name.out" 2>"$name.err" || status=$?
-  if [ "$status" -ne "$expected" ]; then
-    echo "--- stdout" >&2
-    cat "$name.out" >&2
-    echo "--- stderr" >&2
-    cat "$name.err" >&2
-    fail "stella $* exited $status, expected $expected"
-  fi
-}
-
-contains() {  # FILE TEXT
-  grep -qF -- "$2" "$1" || {
-    cat "$1" >&2
-    fail "$1 does not contain '$2'"
-  }
-}
-
-matches() {  # FILE REGEX
-  grep -qE -- "$2" "$1" || {
-    cat "$1" >&2
-    fail "$1 does not match '$2'"
-  }
-}
-
-equal() {  # ACTUAL EXPECTED WHAT
-  [ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"
-}
+# fail, run, contains, matches, equal
+source "$E2E_LIB"
 
 keys() {
   run 0 keygen "keygen" --type ecdsa-p256 --out signer.pem

@@ -11,6 +11,7 @@
 # (docs/provcache-bundle.md, src/provcache/*.hpp), recomputed here with
 # sha256sum, jq and python3's hashlib, never from stella's output pasted back.
 set -euo pipefail
+E2E_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/e2e_lib.sh"
 
 : "${STELLA:?set STELLA to the stella binary}"
 : "${TESTDATA:?set TESTDATA to tests/data}"
@@ -36,37 +37,8 @@ POLICY=sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752
 OTHER_POLICY=sha256:a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3
 SIGNER=sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
 
-fail() {
-  echo "FAIL [$CASE]: $*" >&2
-  exit 1
-}
-
-# run EXPECTED_EXIT NAME ARGS...: runs stella, keeps NAME.out / NAME.err,
-# and checks the exit code (a crash is never an expected code).
-run() {
-  local expected=$1 name=$2
-  shift 2
-  local status=0
-  "$STELLA" "$@" >"$name.out" 2>"$name.err" || status=$?
-  if [ "$status" -ne "$expected" ]; then
-    echo "--- stdout" >&2
-    cat "$name.out" >&2
-    echo "--- stderr" >&2
-    cat "$name.err" >&2
-    fail "stella $* exited $status, expected $expected"
-  fi
-}
-
-contains() {  # FILE TEXT
-  grep -qF -- "$2" "$1" || {
-    cat "$1" >&2
-    fail "$1 does not contain '$2'"
-  }
-}
-
-equal() {  # ACTUAL EXPECTED WHAT
-  [ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"
-}
+# fail, run, contains, matches, equal
+source "$E2E_LIB"
 
 keys() {
   run 0 keygen keygen --type ed25519 --out signer.pem
