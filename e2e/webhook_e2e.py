@@ -341,6 +341,41 @@ def trusting_policy(public_key_pem, quotas="{}"):
     return text.replace("minTrustScore: 60", "minTrustScore: 0")
 
 
+def seal_images(work, quotas="{}"):
+    """Real images (umoci/skopeo) in WORK/images, sealed with `stella seal` by a new key.
+    Returns (key path, {"base"|"changed": seals file}, path of a policy trusting the key)."""
+    images = os.path.join(work, "images")
+    subprocess.run(["bash", os.path.join(ROOT, "tests", "fixtures", "make_images.sh"), images],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    key = os.path.join(work, "signer.pem")
+    subprocess.run([ARGS.stella, "keygen", "--type", "ecdsa-p256", "--out", key], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seals = {}
+    for tag in ("base", "changed"):
+        out = os.path.join(work, tag + ".json")
+        subprocess.run([ARGS.stella, "seal", "oci:%s/oci:%s" % (images, tag), "--key", key,
+                        "--image-ref", "registry.example.com/zastava/app:" + tag,
+                        "--output", out], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        with open(out) as handle:
+            seals[tag] = json.load(handle)
+    policy = os.path.join(work, "policy.yaml")
+    with open(policy, "w") as handle:
+        handle.write(trusting_policy(read_text(os.path.join(work, "signer.pub.pem")), quotas))
+    return key, seals, policy
+
+
+def sealed_image(seals, tag):
+    return "registry.example.com/zastava/app@" + seals[tag]["imageDigest"]
+
+
+def ingest_seals(cluster, seals, tag, approve):
+    body = json.dumps({"image": sealed_image(seals, tag), "approve": approve,
+                       "sealsFile": seals[tag]}).encode()
+    return cluster.curl(cluster.ports["api"], "/v1/seals", body,
+                        headers=["Authorization: Bearer e2e-api-token"])
+
+
 class SealedImagesBase(unittest.TestCase):
     """Real images (umoci/skopeo), sealed with `stella seal`, ingested over the API."""
 
@@ -350,26 +385,8 @@ class SealedImagesBase(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="zastava-e2e-")
         work = cls.tmp.name
-        images = os.path.join(work, "images")
-        subprocess.run(["bash", os.path.join(ROOT, "tests", "fixtures", "make_images.sh"), images],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        key = cls.key = os.path.join(work, "signer.pem")
-        cls.images = images
-        subprocess.run([ARGS.stella, "keygen", "--type", "ecdsa-p256", "--out", key], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cls.seals = {}
-        for tag in ("base", "changed"):
-            out = os.path.join(work, tag + ".json")
-            subprocess.run([ARGS.stella, "seal", "oci:%s/oci:%s" % (images, tag), "--key", key,
-                            "--image-ref", "registry.example.com/zastava/app:" + tag,
-                            "--output", out], check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-            with open(out) as handle:
-                cls.seals[tag] = json.load(handle)
-        policy = os.path.join(work, "policy.yaml")
-        with open(policy, "w") as handle:
-            handle.write(trusting_policy(read_text(os.path.join(work, "signer.pub.pem")),
-                                         cls.QUOTAS))
+        cls.key, cls.seals, policy = seal_images(work, cls.QUOTAS)
+        cls.images = os.path.join(work, "images")
         cls.cluster = Cluster(work)
         cls.cluster.start_webhook(policy)
 
@@ -379,13 +396,10 @@ class SealedImagesBase(unittest.TestCase):
         cls.tmp.cleanup()
 
     def image(self, tag):
-        return "registry.example.com/zastava/app@" + self.seals[tag]["imageDigest"]
+        return sealed_image(self.seals, tag)
 
     def ingest(self, tag, approve):
-        body = json.dumps({"image": self.image(tag), "approve": approve,
-                           "sealsFile": self.seals[tag]}).encode()
-        return self.cluster.curl(self.cluster.ports["api"], "/v1/seals", body,
-                                 headers=["Authorization: Bearer e2e-api-token"])
+        return ingest_seals(self.cluster, self.seals, tag, approve)
 
     def decide(self, tag, uid):
         code, body = self.cluster.validate(pod_review([self.image(tag)], uid=uid))
@@ -470,6 +484,28 @@ class RequireVexE2E(SealedImagesBase):
         self.assertTrue(response.get("warnings"), response)
 
 
+class QuotaWarnE2E(SealedImagesBase):
+    """Every facet's quota says Warn: an over-quota image is admitted, with warnings."""
+
+    QUOTAS = ("{os: {onExceed: Warn}, binary: {onExceed: Warn}, config: {onExceed: Warn}, "
+              "lang/node: {onExceed: Warn}}")
+
+    def test_over_quota_image_with_warn_quotas_is_allowed_with_warnings(self):
+        code, body = self.ingest("base", approve=True)
+        self.assertIn(code, (200, 201), body)
+        code, body = self.ingest("changed", approve=False)
+        self.assertIn(code, (200, 201), body)
+        response = self.decide("changed", "warn-only")
+        self.assertTrue(response["allowed"], response)
+        self.assertNotIn("status", response)
+        warnings = response.get("warnings", [])
+        # `changed` exceeds the binary and lang/node quotas (blocked / RequireVex
+        # in SealedImagesE2E and RequireVexE2E): here each is a warning instead.
+        for facet in ("binary", "lang/node"):
+            self.assertTrue(any(facet in warning for warning in warnings), (facet, warnings))
+        self.assertEqual(response["auditAnnotations"]["decision"], "allow")
+
+
 PG_BINDIR = "/usr/lib/postgresql/15/bin"
 
 
@@ -517,6 +553,67 @@ class PostgresServer:
         return "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
 
 
+class RedisServer:
+    """A throw-away redis-server (no persistence) that can be stopped and started again
+    on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "",
+                                         "--appendonly", "no", "--bind", "127.0.0.1"],
+                                        stdout=subprocess.DEVNULL)
+
+        def answering():
+            result = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            return result.stdout.strip() == b"PONG"
+        wait_for(answering, what="redis")
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def cli(self, *args):
+        return subprocess.run(["redis-cli", "-p", str(self.port)] + list(args), check=True,
+                              stdout=subprocess.PIPE, timeout=30).stdout.decode().rstrip("\n")
+
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+
+def readiness(cluster):
+    code, body = cluster.get("/readyz")
+    return code, (json.loads(body) if body.startswith("{") else {})
+
+
+def find_member(document, name):
+    """The first value of a member called `name` anywhere in a JSON document, or None."""
+    if isinstance(document, dict):
+        if name in document:
+            return document[name]
+        document = list(document.values())
+    if isinstance(document, list):
+        for item in document:
+            found = find_member(item, name)
+            if found is not None:
+                return found
+    return None
+
+
+def metric_value(cluster, series):
+    text = subprocess.run(["curl", "-sS", "--max-time", "10",
+                           "http://127.0.0.1:%d/metrics" % cluster.ports["metrics"]],
+                          check=True, stdout=subprocess.PIPE).stdout.decode()
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
 class StoreDownE2E(unittest.TestCase):
     def test_postgres_down_follows_the_failure_policy_and_recovers(self):
         # scripts/bootstrap.sh installs both; a missing server fails, never skips.
@@ -534,7 +631,9 @@ class StoreDownE2E(unittest.TestCase):
                 cluster.start_webhook(os.path.join(ROOT, "webhook", "default-policy.yaml"),
                                       ["--postgres", postgres.url(), "--valkey",
                                        "redis://127.0.0.1:%d" % redis_port,
-                                       "--request-deadline", "3s"])
+                                       "--request-deadline", "3s",
+                                       "--readiness-interval", "200ms"])
+                self.assertEqual(readiness(cluster)[0], 200)
                 digest = "sha256:" + "1" * 64
                 code, body = cluster.validate(pod_review(["r.example.com/a@" + digest], uid="up"))
                 self.assertEqual(code, 200, body)
@@ -548,7 +647,14 @@ class StoreDownE2E(unittest.TestCase):
                 response = json.loads(body)["response"]
                 self.assertFalse(response["allowed"])  # failurePolicy Fail
                 self.assertIn("unavailable", response["status"]["message"])
+                # /readyz follows: PostgreSQL holds the artifacts and every provcache miss.
+                wait_for(lambda: readiness(cluster)[0] == 503, what="/readyz 503")
+                code, body = cluster.get("/readyz")
+                self.assertIn("provcache", body)
+                self.assertIn("artifacts", body)
                 postgres.start()
+                wait_for(lambda: readiness(cluster)[0] == 200, timeout=60,
+                         what="/readyz 200 after PostgreSQL restarts")
 
                 def recovered():
                     code, body = cluster.validate(
@@ -562,6 +668,92 @@ class StoreDownE2E(unittest.TestCase):
                 if postgres.process.poll() is None:
                     postgres.stop()
 
+
+    def test_valkey_down_falls_through_to_postgres_and_recovers(self):
+        self.assertTrue(os.path.exists(PG_BINDIR + "/postgres"), "PostgreSQL 15 is needed")
+        self.assertIsNotNone(shutil.which("redis-server"), "redis-server is needed")
+        with tempfile.TemporaryDirectory(prefix="zastava-e2e-") as work:
+            _, seals, policy = seal_images(work)
+            postgres = PostgresServer(work)
+            redis = RedisServer()
+            cluster = Cluster(work)
+            try:
+                cluster.start_webhook(policy, ["--postgres", postgres.url(),
+                                               "--valkey", redis.url(),
+                                               "--request-deadline", "3s",
+                                               "--readiness-interval", "200ms"])
+                code, body = ingest_seals(cluster, seals, "base", approve=True)
+                self.assertIn(code, (200, 201), body)
+
+                def decide(uid):
+                    code, body = cluster.validate(pod_review([sealed_image(seals, "base")],
+                                                             uid=uid))
+                    self.assertEqual(code, 200, body)
+                    return json.loads(body)["response"]
+                response = decide("valkey-up")
+                self.assertTrue(response["allowed"], response)
+                veri_key = response["auditAnnotations"]["image-0-verikey"]
+                entry_key = "stellaops:prov:entry:" + veri_key
+                cached = redis.cli("GET", entry_key)  # the evaluated decision went to Valkey
+                self.assertTrue(cached.startswith("{"), cached)
+                code, ready = readiness(cluster)
+                self.assertEqual(code, 200, ready)
+                self.assertEqual(ready["stores"]["valkey"], "up")
+                self.assertFalse(ready["degraded"])
+
+                redis.stop()
+                # Admissions are still decided (no failure policy): what the in-process
+                # cache does not hold is read from PostgreSQL.
+                response = decide("valkey-down")
+                self.assertTrue(response["allowed"], response)
+                self.assertNotIn("unavailable", json.dumps(response))
+                missing = "sha256:" + "f" * 64
+                code, body = cluster.curl(cluster.ports["api"], "/v1/provcache/" + missing)
+                self.assertEqual(code, 404, body)  # a miss read through to PostgreSQL, no error
+                wait_for(lambda: "provcache: valkey layer failed" in cluster.log(),
+                         what="the Valkey failure in the log")
+                self.assertGreater(
+                    metric_value(cluster, 'provcache_layer_errors_total{layer="valkey"}'), 0)
+                # Ready, but degraded: Valkey is a cache in front of PostgreSQL.
+                wait_for(lambda: readiness(cluster)[1].get("degraded") is True,
+                         what="/readyz degraded")
+                code, ready = readiness(cluster)
+                self.assertEqual(code, 200, ready)
+                self.assertTrue(ready["stores"]["valkey"].startswith("down"), ready)
+                self.assertEqual(ready["stores"]["provcache"], "up")
+
+                redis.start()  # empty: no persistence
+                wait_for(lambda: readiness(cluster)[1].get("degraded") is False,
+                         what="/readyz not degraded once Valkey is back")
+                self.assertTrue(decide("valkey-back")["allowed"])
+                # Served from Valkey again: drop the decision from every layer (the
+                # in-process cache included), put it back into Valkey alone, read it.
+                # (A pooled connection to the old server may fail once: retried.)
+                invalidation = json.dumps({"by": "policy_hash",
+                                           "value": find_member(json.loads(cached), "policyHash"),
+                                           "reason": "e2e"}).encode()
+                wait_for(lambda: cluster.curl(cluster.ports["api"], "/v1/provcache/invalidate",
+                                              invalidation,
+                                              headers=["Authorization: Bearer e2e-api-token"])[0]
+                         == 200, what="the invalidation")
+                redis.cli("SET", entry_key, cached)
+
+                def read_back():
+                    code, body = cluster.curl(cluster.ports["api"], "/v1/provcache/" + veri_key)
+                    return code == 200 and json.loads(body)["source"] == "valkey"
+                wait_for(read_back, what="the decision served from Valkey")
+                # And a miss goes through Valkey without an error again.
+                errors = metric_value(cluster, 'provcache_layer_errors_total{layer="valkey"}')
+                code, body = cluster.curl(cluster.ports["api"], "/v1/provcache/" + missing)
+                self.assertEqual(code, 404, body)
+                self.assertEqual(
+                    metric_value(cluster, 'provcache_layer_errors_total{layer="valkey"}'), errors)
+            finally:
+                cluster.close()
+                if redis.process.poll() is None:
+                    redis.stop()
+                if postgres.process.poll() is None:
+                    postgres.stop()
 
 class WebhookLifecycleE2E(unittest.TestCase):
     def test_broken_policy_at_start_is_not_ready_then_recovers(self):

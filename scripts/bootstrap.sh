@@ -62,7 +62,7 @@ install_debian_packages() {
 # a stamp of those files' hash skips the install when nothing changed.
 install_npm_peers() {
   local stamp="$NPM_DIR/.zastava-stamp" want
-  want="$(cat "$ROOT/tests/interop/package.json" "$ROOT/tests/interop/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  want="$(cat "$ROOT/tests/interop/package.json" "$ROOT/tests/interop/package-lock.json" "$ROOT/tests/interop/.npmrc" 2>/dev/null | sha256sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$NPM_DIR/node_modules" ]; then
     echo "bootstrap: npm peers present"
     return
@@ -70,6 +70,7 @@ install_npm_peers() {
   echo "bootstrap: installing npm peers into $NPM_DIR"
   mkdir -p "$NPM_DIR"
   cp "$ROOT/tests/interop/package.json" "$NPM_DIR/package.json"
+  cp "$ROOT/tests/interop/.npmrc" "$NPM_DIR/.npmrc"
   if [ -f "$ROOT/tests/interop/package-lock.json" ]; then
     cp "$ROOT/tests/interop/package-lock.json" "$NPM_DIR/package-lock.json"
     (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error)

@@ -10,16 +10,13 @@
 #include <thread>
 
 #include "support/config.hpp"
+#include "support/flags.hpp"
 
 namespace zastava::webhook {
 namespace {
 
 // One setting: its flag (without "--"), whether it takes a value, and help.
-struct Setting {
-  std::string_view flag;
-  std::string_view value_name;  // empty: a switch
-  std::string_view help;
-};
+using Setting = support::FlagSpec;
 
 constexpr std::array kSettings = {
     Setting{"config", "FILE", "YAML/JSON file of these settings (keys: camelCase flag names)"},
@@ -39,6 +36,7 @@ constexpr std::array kSettings = {
     Setting{"valkey", "URL", "Valkey/Redis cache, redis://host:port[/db] (no --store-dir)"},
     Setting{"request-deadline", "DURATION",
             "per-admission deadline, below the webhook's timeoutSeconds (default 8s)"},
+    Setting{"readiness-interval", "DURATION", "how often /readyz's store probes run (default 5s)"},
     Setting{"kubeconfig", "FILE",
             "Kubernetes API for Events and namespace labels "
             "(default: in-cluster when running in a Pod)"},
@@ -49,13 +47,6 @@ constexpr std::array kSettings = {
     Setting{"audit-log", "FILE", "append audit records here (JSON lines; default: the log)"},
     Setting{"help", "", "print this help"},
 };
-
-const Setting* find_setting(std::string_view flag) {
-  for (const auto& setting : kSettings) {
-    if (setting.flag == flag) return &setting;
-  }
-  return nullptr;
-}
 
 // "policy-file" -> "policyFile".
 std::string config_key(std::string_view flag) {
@@ -84,7 +75,7 @@ Result<unsigned> parse_count(std::string_view text, std::string_view what) {
 }
 
 // Values by flag name; file values first, flags replace them.
-using SettingValues = std::map<std::string, std::string, std::less<>>;
+using SettingValues = support::FlagValues;
 
 Status read_config_file(const std::string& path, SettingValues& values) {
   auto document = support::load_config_file(path);
@@ -95,7 +86,7 @@ Status read_config_file(const std::string& path, SettingValues& values) {
   for (const auto& [key, value] : document->items()) {
     const Setting* match = nullptr;
     for (const auto& setting : kSettings) {
-      if (config_key(setting.flag) == key && setting.flag != "config" && setting.flag != "help") {
+      if (config_key(setting.name) == key && setting.name != "config" && setting.name != "help") {
         match = &setting;
       }
     }
@@ -106,13 +97,13 @@ Status read_config_file(const std::string& path, SettingValues& values) {
       if (!value.is_boolean()) {
         return make_error(ErrorCode::kInvalidArgument, path + ": " + key + " must be true/false");
       }
-      if (value.get<bool>()) values[std::string(match->flag)] = "";
+      if (value.get<bool>()) values[std::string(match->name)] = "";
       continue;
     }
     if (value.is_string()) {
-      values[std::string(match->flag)] = value.get<std::string>();
+      values[std::string(match->name)] = value.get<std::string>();
     } else if (value.is_number_integer()) {
-      values[std::string(match->flag)] = value.dump();
+      values[std::string(match->name)] = value.dump();
     } else {
       return make_error(ErrorCode::kInvalidArgument,
                         path + ": " + key + " must be a string or an integer");
@@ -169,6 +160,14 @@ Status apply_settings(const SettingValues& values, WebhookConfig& config) {
                         "--request-deadline: " + deadline.error().message);
     }
     config.request_deadline = *deadline;
+  }
+  if (const std::string* text = get("readiness-interval")) {
+    auto interval = parse_deadline(*text);
+    if (!interval) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--readiness-interval: " + interval.error().message);
+    }
+    config.readiness_interval = *interval;
   }
   return {};
 }
@@ -248,38 +247,9 @@ Result<std::chrono::milliseconds> parse_deadline(std::string_view text) {
 }
 
 Result<ParsedCommandLine> parse_command_line(const std::vector<std::string>& argv) {
-  SettingValues flags;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    std::string_view arg = argv[i];
-    if (!arg.starts_with("--")) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "unexpected argument '" + std::string(arg) + "'");
-    }
-    arg.remove_prefix(2);
-    std::optional<std::string> inline_value;
-    if (const auto equals = arg.find('='); equals != std::string_view::npos) {
-      inline_value = std::string(arg.substr(equals + 1));
-      arg = arg.substr(0, equals);
-    }
-    const Setting* setting = find_setting(arg);
-    if (setting == nullptr) {
-      return make_error(ErrorCode::kInvalidArgument, "unknown flag --" + std::string(arg));
-    }
-    if (setting->value_name.empty()) {
-      if (inline_value) {
-        return make_error(ErrorCode::kInvalidArgument, "--" + std::string(arg) + " takes no value");
-      }
-      flags[std::string(arg)] = "";
-      continue;
-    }
-    if (!inline_value) {
-      if (i + 1 >= argv.size()) {
-        return make_error(ErrorCode::kInvalidArgument, "--" + std::string(arg) + " needs a value");
-      }
-      inline_value = argv[++i];
-    }
-    flags[std::string(arg)] = *inline_value;
-  }
+  auto split = support::split_flags(argv, kSettings);
+  if (!split) return split.error();
+  SettingValues flags = std::move(split).value();
   ParsedCommandLine parsed;
   if (flags.contains("help")) {
     parsed.help = true;
@@ -302,12 +272,7 @@ std::string webhook_usage() {
       "  The Zastava validating admission webhook (docs/webhook.md).\n"
       "  Settings come from --config FILE (YAML keys are the flags in camelCase:\n"
       "  --policy-file is policyFile), then from flags, which override the file.\n\n";
-  for (const auto& setting : kSettings) {
-    std::string left = "  --" + std::string(setting.flag);
-    if (!setting.value_name.empty()) left += " " + std::string(setting.value_name);
-    if (left.size() < 30) left.resize(30, ' ');
-    text += left + " " + std::string(setting.help) + "\n";
-  }
+  text += support::flag_table(kSettings, 30);
   text +=
       "\nSignals: SIGTERM / SIGINT stop gracefully (in-flight requests finish, queued\n"
       "writes and Events are flushed).\n";

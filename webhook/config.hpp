@@ -49,9 +49,10 @@ struct WebhookConfig {
   std::optional<std::string> postgres;
   std::optional<std::string> valkey;
   std::chrono::milliseconds request_deadline{8000};
-  std::string kubeconfig;      // empty: in-cluster when there, else none
-  bool kube_disabled = false;  // --no-kube: never talk to a Kubernetes API
-  std::string instance;        // reportingInstance of Events ($POD_NAME, else the host name)
+  std::chrono::milliseconds readiness_interval{5000};  // store probes behind /readyz
+  std::string kubeconfig;                              // empty: in-cluster when there, else none
+  bool kube_disabled = false;                          // --no-kube: never talk to a Kubernetes API
+  std::string instance;  // reportingInstance of Events ($POD_NAME, else the host name)
   std::string log_format = "json";
   std::string log_level = "info";
   std::string audit_log;  // a file of audit records (JSON lines); empty: the log

@@ -2,14 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include "admission/json_writer.hpp"
 #include "kube/event_recorder.hpp"
+#include "metrics/registry.hpp"
+#include "support/logging.hpp"
 
 namespace zastava::webhook {
 namespace {
+
+constexpr std::size_t kAuditQueueBytes = 16u << 20;
 
 kube::EventSpec to_kube_event(const decision::EventSpec& event) {
   return kube::EventSpec{.regarding = {.api_version = event.regarding.api_version,
@@ -66,30 +67,37 @@ std::string decision_line(const admission::AdmissionRequest& request,
 
 Result<std::unique_ptr<DecisionReporter>> DecisionReporter::create(
     std::shared_ptr<spdlog::logger> logger, kube::EventRecorder* events,
-    const std::string& audit_log_path) {
-  std::FILE* audit_file = nullptr;
+    const std::string& audit_log_path, metrics::Registry* registry) {
+  std::unique_ptr<support::LineWriter> audit_file;
   if (!audit_log_path.empty()) {
-    audit_file = std::fopen(audit_log_path.c_str(), "ae");
-    if (audit_file == nullptr) {
-      return make_error(ErrorCode::kIo, "cannot open the audit log '" + audit_log_path +
-                                            "': " + std::strerror(errno));
-    }
+    auto opened =
+        support::LineWriter::open_file(audit_log_path, {.max_pending_bytes = kAuditQueueBytes});
+    if (!opened) return opened.error().with_context("audit log");
+    audit_file = std::move(*opened);
   }
+  metrics::Counter* dropped =
+      registry == nullptr
+          ? nullptr
+          : &registry->counter("audit_records_dropped_total",
+                               "Audit records lost because the audit log writer fell behind");
   return std::unique_ptr<DecisionReporter>(
-      new DecisionReporter(std::move(logger), events, audit_file));
+      new DecisionReporter(std::move(logger), events, std::move(audit_file), dropped));
 }
 
 DecisionReporter::DecisionReporter(std::shared_ptr<spdlog::logger> logger,
-                                   kube::EventRecorder* events, std::FILE* audit_file)
-    : logger_(std::move(logger)), events_(events), audit_file_(audit_file) {}
+                                   kube::EventRecorder* events,
+                                   std::unique_ptr<support::LineWriter> audit_file,
+                                   metrics::Counter* audit_dropped)
+    : logger_(std::move(logger)),
+      events_(events),
+      audit_file_(std::move(audit_file)),
+      audit_dropped_(audit_dropped) {}
 
-DecisionReporter::~DecisionReporter() {
-  if (audit_file_ != nullptr) std::fclose(audit_file_);
-}
+DecisionReporter::~DecisionReporter() = default;
 
 void DecisionReporter::report(const admission::AdmissionRequest& request,
                               const decision::AdmissionOutcome& outcome, double seconds) {
-  logger_->info("{}", decision_line(request, outcome, seconds));
+  logger_->info(decision_line(request, outcome, seconds));  // a string: not formatted again
   if (!outcome.audit_record_json.empty()) write_audit(outcome.audit_record_json);
   if (!request.dry_run) send_events(request, outcome);
 }
@@ -99,10 +107,13 @@ void DecisionReporter::write_audit(const std::string& record) {
     logger_->info("audit {}", record);
     return;
   }
-  const std::lock_guard lock(audit_mutex_);
-  std::fwrite(record.data(), 1, record.size(), audit_file_);
-  std::fputc('\n', audit_file_);
-  std::fflush(audit_file_);
+  if (!audit_file_->write_line(record)) {
+    if (audit_dropped_ != nullptr) audit_dropped_->inc();
+    return;
+  }
+  if (const std::uint64_t lost = audit_file_->take_unreported_drops(); lost != 0) {
+    logger_->warn("audit log: {} records dropped (the audit writer fell behind)", lost);
+  }
 }
 
 void DecisionReporter::send_events(const admission::AdmissionRequest& request,

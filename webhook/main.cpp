@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
   auto format = zastava::support::parse_log_format(config.log_format);
   auto logger = zastava::support::make_logger(
       "zastava-webhook",
-      {.format = format ? *format : zastava::support::LogFormat::kJson, .level = config.log_level});
+      {.format = format ? *format : zastava::support::LogFormat::kJson,
+       .level = config.log_level,
+       .asynchronous = true});  // a line or two per admission: written in batches
   if (!logger) {
     std::cerr << "zastava-webhook: " << logger.error().message << "\n";
     return kExitUsage;
@@ -69,5 +71,6 @@ int main(int argc, char** argv) {
   (*logger)->info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   (*app)->stop();
   app->reset();
+  (*logger)->flush();
   return 0;
 }

@@ -37,7 +37,7 @@ NamespaceWatch::NamespaceWatch(kube::Client& client, decision::NamespaceLabelTab
     : client_(client), table_(table), logger_(std::move(logger)) {
   thread_ = std::jthread([this](const std::stop_token& stop) {
     kube::Watcher watcher(client_, kube::ResourceRef{"", "v1", "namespaces", "", ""});
-    watcher.run(stop, [this](const kube::WatcherEvent& event) { apply(event); });
+    watcher.run(stop, [this](kube::WatcherEvent& event) { apply(event); });
   });
 }
 

@@ -24,6 +24,8 @@
 #include "store/embedded_artifact_store.hpp"
 #include "store/postgres_artifact_store.hpp"
 #include "store/store_factory.hpp"
+#include "store/valkey_store.hpp"
+#include "store_health.hpp"
 
 namespace zastava::webhook {
 
@@ -43,6 +45,8 @@ struct WebhookApp::Parts {
   std::unique_ptr<AdmissionEndpoint> endpoint;
   std::unique_ptr<api::ProvcacheApi> provcache_api;
   std::unique_ptr<api::IngestionApi> ingestion_api;
+  std::unique_ptr<store::ValkeyStore> valkey_probe;  // tiered with PostgreSQL: PING only
+  std::unique_ptr<StoreHealth> store_health;
   std::unique_ptr<http::Server> server;
 };
 
@@ -136,18 +140,66 @@ Status connect_kube(const WebhookConfig& config, WebhookApp::Parts& parts) {
   return {};
 }
 
+// Keys no admission ever looks up: the readiness probes' reads.
+constexpr std::string_view kProbeVeriKey =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+constexpr std::string_view kProbeRepository = "zastava.invalid/readiness-probe";
+
+// What the readiness probes check (store_health.hpp): the stores the
+// decisions read, and Valkey apart when PostgreSQL backs it (degraded only).
+Status start_store_health(const WebhookConfig& config, WebhookApp::Parts& parts) {
+  std::vector<StoreProbe> probes;
+  store::ProvcacheStore* provcache = parts.provcache.get();
+  probes.push_back({"provcache", [provcache]() -> Status {
+                      auto lookup = provcache->get(kProbeVeriKey, unix_seconds_now());
+                      if (!lookup) return lookup.error();
+                      return ok_status();
+                    }});
+  store::ArtifactStore* artifacts = parts.artifacts.get();
+  probes.push_back({"artifacts", [artifacts]() -> Status {
+                      auto seal = artifacts->latest_approved_seal(kProbeRepository, "probe");
+                      if (!seal) return seal.error();
+                      return ok_status();
+                    }});
+  if (config.valkey && config.postgres) {
+    store::ValkeyConnectionOptions connection;
+    connection.url = *config.valkey;
+    connection.pool_size = 1;
+    auto valkey = store::ValkeyStore::open(
+        store::ValkeyStoreOptions{connection, std::string(store::kDefaultValkeyKeyPrefix)});
+    if (!valkey) return valkey.error().with_context("valkey readiness probe");
+    parts.valkey_probe = std::move(*valkey);
+    store::ValkeyStore* probe = parts.valkey_probe.get();
+    probes.push_back({"valkey", [probe] { return probe->ping(); }, false});
+  }
+  parts.store_health =
+      std::make_unique<StoreHealth>(std::move(probes), config.readiness_interval, &parts.registry);
+  return ok_status();
+}
+
 http::Response readiness(const WebhookApp::Parts& parts) {
   const policy::PolicyWatchStatus status = parts.policy->status();
   if (!status.policy) {
     return http::error_response(503,
                                 "no valid policy loaded: " + status.error.value_or("not read yet"));
   }
+  const StoreHealthReport stores = parts.store_health->report();
+  if (!stores.ready()) {
+    return http::error_response(503, "stores not ready: " + stores.unready_reason());
+  }
+  nlohmann::json store_states = nlohmann::json::object();
+  for (const StoreState& store : stores.stores) {
+    store_states[store.name] = store.up ? std::string("up") : "down: " + store.error;
+  }
   nlohmann::json body = {{"ready", true},
+                         {"degraded", stores.degraded()},
                          {"policy", status.policy->metadata.name},
                          {"policyVersion", status.policy->content_hash},
-                         {"provcacheStore", std::string(parts.provcache->name())}};
+                         {"provcacheStore", std::string(parts.provcache->name())},
+                         {"stores", std::move(store_states)}};
   if (status.error) body["policyError"] = *status.error;
-  return http::json_response(200, body.dump());
+  return http::json_response(200,
+                             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 http::ListenerConfig listener(std::string name, const ListenAddress& address,
@@ -207,7 +259,8 @@ Result<std::unique_ptr<WebhookApp>> WebhookApp::start(const WebhookConfig& confi
 
   parts->decider = std::make_unique<decision::Decider>(*parts->artifacts, *parts->provcache,
                                                        parts->namespace_labels);
-  auto reporter = DecisionReporter::create(parts->logger, parts->events.get(), config.audit_log);
+  auto reporter = DecisionReporter::create(parts->logger, parts->events.get(), config.audit_log,
+                                           &parts->registry);
   if (!reporter) return reporter.error();
   parts->reporter = std::move(*reporter);
   policy::PolicyWatcher* watcher = parts->policy.get();
@@ -218,6 +271,7 @@ Result<std::unique_ptr<WebhookApp>> WebhookApp::start(const WebhookConfig& confi
                                                              &parts->registry, parts->logger);
   parts->ingestion_api = std::make_unique<api::IngestionApi>(
       *parts->artifacts, current_policy, unix_seconds_now, &parts->registry, parts->logger);
+  if (Status health = start_store_health(config, *parts); !health) return health.error();
 
   auto server = http::Server::start(server_config(config, *parts), &parts->registry);
   if (!server) return server.error();

@@ -10,9 +10,10 @@
 //                     ├─ ProvcacheApi + IngestionApi (the API listener)
 //                     └─ http::Server: webhook (TLS), api (TLS), metrics (plain)
 //
-// /readyz answers 200 once a policy is loaded and the stores are open (they
-// are opened before the server starts, so: once a policy is loaded), else
-// 503 with the reason; /healthz is 200 while the process serves.
+// /readyz answers 200 while a policy is loaded and the stores answer their
+// readiness probes (store_health.hpp: probed every --readiness-interval;
+// Valkey down behind PostgreSQL is ready but "degraded"), else 503 with the
+// reason; /healthz is 200 while the process serves.
 //
 // stop(): the server stops first (in-flight requests finish), then the
 // Events queue is flushed and the stores flush their write-behind queues as

@@ -13,6 +13,7 @@
 #include "../args.hpp"
 #include "../commands.hpp"
 #include "../table.hpp"
+#include "policy/effective_scope.hpp"
 #include "policy/policy_document.hpp"
 
 namespace zastava::cli {
@@ -72,7 +73,7 @@ nlohmann::json scope_json(const policy::Scope& scope) {
           {"signatureThreshold", scope.signature_threshold},
           {"policyHash", scope.policy_hash},
           {"signerSetHash", scope.signer_set_hash},
-          {"effective", nlohmann::json::parse(scope.effective_json)}};
+          {"effective", nlohmann::json::parse(policy::effective_scope_json(scope).value())}};
 }
 
 int check(const std::string& file, const std::string& format) {

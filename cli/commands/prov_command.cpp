@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -75,12 +76,17 @@ constexpr std::string_view kImportUsage =
 
 constexpr std::string_view kInvalidateUsage =
     "usage: stella prov invalidate --by signer_set_hash|policy_hash|feed_epoch|expired\n"
-    "                              [--value V] --reason R [--actor A] STORE\n"
-    "  Removes the matching entries and records the revocation; prints the record.\n"
+    "                              [--value V] --reason R [--actor A] [--result-file PATH]\n"
+    "                              STORE\n"
+    "  Removes the matching entries and records the revocation; prints the record\n"
+    "  (JSON with entriesAffected, the number of entries removed).\n"
     "    signer_set_hash, policy_hash  entries with that hash (--value sha256:...)\n"
     "    feed_epoch                    entries whose feed epoch is older than --value\n"
     "    expired                       entries past their expiresAt (no --value)\n"
-    "  --actor  default stella-cli:USER@HOST\n";
+    "  --actor        default stella-cli:USER@HOST\n"
+    "  --result-file  also write the record to PATH (a Job's /dev/termination-log, so it\n"
+    "                 becomes the container's termination message); at most 4 KiB:\n"
+    "                 reason, actor, then targetHash are left out of a longer record\n";
 
 constexpr std::string_view kGetUsage =
     "usage: stella prov get --verikey K STORE\n"
@@ -412,9 +418,40 @@ int run_import(const Argv& argv) {
   return kExitOk;
 }
 
+// Kubernetes keeps at most 4 KiB of a container's termination message.
+constexpr std::size_t kMaxResultFileBytes = 4096;
+
+// The record `json_text` (canonical JSON) within `limit` bytes: whole as long
+// as it fits, else without reason, actor and then targetHash (free text the
+// requester already knows), so what remains is still JSON with the counts.
+Result<std::string> fit_result(const std::string& json_text, std::size_t limit) {
+  if (json_text.size() <= limit) return json_text;
+  auto document = json::parse_strict(json_text);
+  if (!document) return document.error();
+  for (const char* field : {"reason", "actor", "targetHash"}) {
+    document->erase(field);
+    auto shorter = json::canonicalize(*document);
+    if (!shorter) return shorter.error();
+    if (shorter->size() <= limit) return shorter;
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "the revocation record does not fit in " + std::to_string(limit) + " bytes");
+}
+
+// Writes `content` plus a newline to `path` in place (truncating it): a
+// termination-log file may be a bind mount that cannot be renamed over.
+Status write_result_file(const std::string& path, const std::string& content) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) return make_error(ErrorCode::kIo, "cannot open '" + path + "' for writing");
+  file << content << "\n";
+  file.flush();
+  if (!file) return make_error(ErrorCode::kIo, "cannot write '" + path + "'");
+  return ok_status();
+}
+
 int run_invalidate(const Argv& argv) {
   const Subcommand command{"invalidate", kInvalidateUsage};
-  auto args = parse_args(argv, {"by", "value", "reason", "actor"}, {});
+  auto args = parse_args(argv, {"by", "value", "reason", "actor", "result-file"}, {});
   if (!args) return command.usage_error(args.error().message);
   if (args->has("help")) return command.help();
   const auto by = args->value("by");
@@ -438,6 +475,14 @@ int run_invalidate(const Argv& argv) {
   auto json = provcache::revocation_to_json(*record);
   if (!json) return command.failure(json.error().describe());
   std::cout << *json << "\n";
+  if (const auto result_file = args->value("result-file")) {
+    // The newline keeps the file within the limit too.
+    auto fitted = fit_result(*json, kMaxResultFileBytes - 1);
+    if (!fitted) return command.failure(fitted.error().describe());
+    if (Status written = write_result_file(*result_file, *fitted); !written) {
+      return command.failure(written.error().describe());
+    }
+  }
   return kExitOk;
 }
 

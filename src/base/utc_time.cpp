@@ -46,4 +46,15 @@ std::string format_rfc3339_utc(std::int64_t seconds, bool millis) {
   return text.data();
 }
 
+std::string format_rfc3339_utc_micros(std::int64_t unix_micros) {
+  std::int64_t seconds = unix_micros / 1'000'000;
+  if (unix_micros % 1'000'000 < 0) --seconds;  // floor, so the fraction is never negative
+  const UtcDateTime t = from_unix_seconds(seconds);
+  std::array<char, 48> text{};
+  std::snprintf(text.data(), text.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", t.year, t.month,
+                t.day, t.hour, t.minute, t.second,
+                static_cast<long long>(unix_micros - seconds * 1'000'000));
+  return text.data();
+}
+
 }  // namespace zastava

@@ -33,4 +33,8 @@ UtcDateTime from_unix_seconds(std::int64_t seconds) noexcept;
 // Precondition: kMinUtcSeconds <= seconds <= kMaxUtcSeconds.
 std::string format_rfc3339_utc(std::int64_t seconds, bool millis);
 
+// "2026-01-05T10:00:00.123456Z": Kubernetes' MicroTime (Lease renewTime,
+// Event series), from microseconds since the Unix epoch.
+std::string format_rfc3339_utc_micros(std::int64_t unix_micros);
+
 }  // namespace zastava

@@ -27,12 +27,9 @@ void Router::add_prefix(std::string method, std::string prefix, PrefixHandler ha
 Response Router::route(const Request& request) const {
   const Route* best = nullptr;
   std::size_t best_rank = 0;
-  std::set<std::string> allowed;
   for (const Route& route : routes_) {
     const std::size_t rank = match_rank(route.is_prefix, route.path, request.path);
-    if (rank == 0) continue;
-    allowed.insert(route.method);
-    if (route.method == request.method && rank > best_rank) {
+    if (rank != 0 && route.method == request.method && rank > best_rank) {
       best = &route;
       best_rank = rank;
     }
@@ -40,6 +37,11 @@ Response Router::route(const Request& request) const {
   if (best != nullptr) {
     if (!best->is_prefix) return best->exact(request);
     return best->prefixed(request, std::string_view(request.path).substr(best->path.size()));
+  }
+  // No route for this method: which methods the path has (for 405's Allow).
+  std::set<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (match_rank(route.is_prefix, route.path, request.path) != 0) allowed.insert(route.method);
   }
   if (allowed.empty()) return error_response(404, "no such resource: " + request.path);
   Response response = error_response(405, "method " + request.method + " not allowed");

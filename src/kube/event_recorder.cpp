@@ -20,14 +20,8 @@ const ResourceRef kEvents{"events.k8s.io", "v1", "events", "", ""};
 
 // metav1.MicroTime: "2026-11-22T16:59:07.123456Z".
 std::string micro_time(SystemClock::time_point at) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
-  const std::int64_t seconds = micros / 1'000'000;
-  std::string text = format_rfc3339_utc(seconds, /*millis=*/false);  // "...:07Z"
-  char fraction[16];
-  std::snprintf(fraction, sizeof(fraction), ".%06lld", static_cast<long long>(micros % 1'000'000));
-  text.insert(text.size() - 1, fraction);
-  return text;
+  return format_rfc3339_utc_micros(
+      std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
 }
 
 std::string correlation_key(const EventSpec& spec) {

@@ -27,7 +27,7 @@ WatcherStats Watcher::stats() const noexcept {
   return {lists_.load(), watches_.load(), gone_.load(), failures_.load(), bookmarks_.load()};
 }
 
-Status Watcher::relist(const std::function<void(const WatcherEvent&)>& on_event) {
+Status Watcher::relist(const WatcherHandler& on_event) {
   ++lists_;
   ListOptions list;
   list.label_selector = options_.label_selector;
@@ -42,8 +42,7 @@ Status Watcher::relist(const std::function<void(const WatcherEvent&)>& on_event)
   return ok_status();
 }
 
-Status Watcher::watch_once(const std::stop_token& stop,
-                           const std::function<void(const WatcherEvent&)>& on_event) {
+Status Watcher::watch_once(const std::stop_token& stop, const WatcherHandler& on_event) {
   ++watches_;
   WatchOptions watch;
   watch.label_selector = options_.label_selector;
@@ -62,13 +61,17 @@ Status Watcher::watch_once(const std::stop_token& stop,
           case WatchEvent::Type::kBookmark:
             ++bookmarks_;
             break;
-          case WatchEvent::Type::kDeleted:
-            on_event(WatcherEvent{WatcherEvent::Type::kDeleted, {event.object}});
+          case WatchEvent::Type::kDeleted: {
+            WatcherEvent deleted{WatcherEvent::Type::kDeleted, {event.object}};
+            on_event(deleted);
             break;
+          }
           case WatchEvent::Type::kAdded:
-          case WatchEvent::Type::kModified:
-            on_event(WatcherEvent{WatcherEvent::Type::kApplied, {event.object}});
+          case WatchEvent::Type::kModified: {
+            WatcherEvent applied{WatcherEvent::Type::kApplied, {event.object}};
+            on_event(applied);
             break;
+          }
           case WatchEvent::Type::kError:
             break;  // the client turns these into the watch's error
         }
@@ -78,7 +81,7 @@ Status Watcher::watch_once(const std::stop_token& stop,
       stop);
 }
 
-void Watcher::run(std::stop_token stop, const std::function<void(const WatcherEvent&)>& on_event) {
+void Watcher::run(std::stop_token stop, const WatcherHandler& on_event) {
   std::chrono::milliseconds backoff = options_.initial_backoff;
   while (!stop.stop_requested()) {
     Status step = resource_version_.empty() ? relist(on_event) : watch_once(stop, on_event);

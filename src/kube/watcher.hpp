@@ -28,6 +28,10 @@ struct WatcherEvent {
   std::vector<nlohmann::json> objects{};  // kRestarted: every object; otherwise one
 };
 
+// Receives each event; it may move the objects out (an informer keeps them
+// without a copy).
+using WatcherHandler = std::function<void(WatcherEvent&)>;
+
 struct WatcherOptions {
   std::string label_selector{};
   std::string field_selector{};
@@ -50,7 +54,7 @@ class Watcher {
   Watcher(Client& client, ResourceRef collection, WatcherOptions options = {});
 
   // Runs on the calling thread until `stop` is requested.
-  void run(std::stop_token stop, const std::function<void(const WatcherEvent&)>& on_event);
+  void run(std::stop_token stop, const WatcherHandler& on_event);
 
   // Thread-safe: readable while run() runs.
   [[nodiscard]] WatcherStats stats() const noexcept;
@@ -58,9 +62,8 @@ class Watcher {
   [[nodiscard]] const std::string& resource_version() const noexcept { return resource_version_; }
 
  private:
-  Status relist(const std::function<void(const WatcherEvent&)>& on_event);
-  Status watch_once(const std::stop_token& stop,
-                    const std::function<void(const WatcherEvent&)>& on_event);
+  Status relist(const WatcherHandler& on_event);
+  Status watch_once(const std::stop_token& stop, const WatcherHandler& on_event);
 
   Client& client_;
   ResourceRef collection_;

@@ -80,14 +80,19 @@ Json effective_scope_document(const Scope& scope) {
                                  {"revokedSignerSetHashes", std::move(revoked)}}}};
 }
 
-Status compute_scope_hashes(Scope& scope) {
+Result<std::string> effective_scope_json(const Scope& scope) {
   auto canonical = json::canonicalize(effective_scope_document(scope));
   if (!canonical) return canonical.error().with_context("scope \"" + scope.name + "\"");
+  return canonical;
+}
+
+Status compute_scope_hashes(Scope& scope) {
+  auto canonical = effective_scope_json(scope);
+  if (!canonical) return canonical.error();
   const auto keyids = sorted_keyids(scope);
   auto signers = provcache::signer_set_hash(keyids);
   if (!signers) return signers.error().with_context("scope \"" + scope.name + "\"");
   scope.policy_hash = digest::ContentId::sha256_of(as_bytes(*canonical)).to_string();
-  scope.effective_json = std::move(canonical).value();
   scope.signer_set_hash = std::move(signers).value();
   return ok_status();
 }

@@ -38,7 +38,11 @@ nlohmann::json facet_definitions_json(const facet::FacetSet& facets);
 
 nlohmann::json effective_scope_document(const Scope& scope);
 
-// Fills scope.effective_json, policy_hash and signer_set_hash from the rest.
+// The canonical JSON of effective_scope_document(scope): what policy_hash
+// is the SHA-256 of. kInvalidArgument if a string is not valid UTF-8.
+Result<std::string> effective_scope_json(const Scope& scope);
+
+// Fills scope.policy_hash and signer_set_hash from the rest.
 // kInvalidArgument if a string is not valid UTF-8 (canonical JSON needs it).
 Status compute_scope_hashes(Scope& scope);
 

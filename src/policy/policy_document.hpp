@@ -135,7 +135,8 @@ struct Scope {
 
   std::string policy_hash;      // merge_policy_hash for the VeriKey
   std::string signer_set_hash;  // signer_set_hash for the VeriKey
-  std::string effective_json;   // the canonical JSON policy_hash hashes
+  // (The canonical JSON policy_hash hashes is not kept: a thousand scopes
+  // would hold megabytes of it; effective_scope_json() recomputes it.)
 
   [[nodiscard]] bool matches_image(std::string_view normalized_reference) const noexcept;
   [[nodiscard]] bool is_catch_all() const noexcept {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "digest/content_id.hpp"
 #include "json/canonical_json.hpp"
@@ -259,10 +260,20 @@ std::string defined_ids(const Json& definitions) {
   return list;
 }
 
+// What one compile has already checked or parsed, so a thousand scopes
+// sharing the same keys and quotas pay for them once (OpenSSL's PEM decoder
+// and the facet reader are by far the slowest steps of a compile). Lives
+// for one compile_policy call.
+struct CompileMemo {
+  std::map<std::string, crypto::PublicKey, std::less<>> keys_by_pem;
+  std::set<std::string, std::less<>> valid_definitions;  // dump() of definitions that read
+};
+
 // Applies `quotas` ({facetId: {quota fields}}) over the definitions' quotas.
 // The defaults' overrides of facets a scope does not define are skipped;
 // the scope's own must name a defined facet.
-void apply_quota_layer(Json& definitions, const Located& quotas, bool inherited) {
+void apply_quota_layer(Json& definitions, const Located& quotas, bool inherited,
+                       CompileMemo& memo) {
   detail::require_object(*quotas.value, quotas.path);
   for (const auto& [id, fields] : quotas.value->items()) {
     const std::string where = member_path(quotas.path, id);
@@ -277,12 +288,15 @@ void apply_quota_layer(Json& definitions, const Located& quotas, bool inherited)
     Json merged = *it;
     if (!merged.contains("quota") || merged["quota"].is_null()) merged["quota"] = Json::object();
     for (const auto& [field, value] : fields.items()) merged["quota"][field] = value;
-    std::string problem;
-    if (auto set = facet_set_of(Json::array({merged})); !set) {
-      problem = facet_problem(set.error().message);
-      if (problem.rfind("quota.", 0) == 0) problem = problem.substr(6);
-      if (problem.rfind("quota: ", 0) == 0) problem = problem.substr(7);
-      fail(where, problem);
+    std::string key = merged.dump();
+    if (!memo.valid_definitions.contains(key)) {
+      if (auto set = facet_set_of(Json::array({merged})); !set) {
+        std::string problem = facet_problem(set.error().message);
+        if (problem.rfind("quota.", 0) == 0) problem = problem.substr(6);
+        if (problem.rfind("quota: ", 0) == 0) problem = problem.substr(7);
+        fail(where, problem);
+      }
+      memo.valid_definitions.insert(std::move(key));
     }
     *it = std::move(merged);
   }
@@ -307,21 +321,29 @@ class FacetSetCache {
 
 // ---- keys, baseline, provcache -----------------------------------------------------------
 
-std::vector<crypto::PublicKey> read_trusted_keys(const Located& keys) {
+crypto::PublicKey read_public_key(const std::string& pem, const std::string& where,
+                                  CompileMemo& memo) {
+  if (auto it = memo.keys_by_pem.find(pem); it != memo.keys_by_pem.end()) return it->second;
+  auto key = crypto::PublicKey::from_pem(pem);
+  if (!key) fail(where, "not a PEM public key: " + key.error().message);
+  memo.keys_by_pem.emplace(pem, *key);
+  return std::move(key).value();
+}
+
+std::vector<crypto::PublicKey> read_trusted_keys(const Located& keys, CompileMemo& memo) {
   std::vector<crypto::PublicKey> out;
   if (!keys) return out;
   detail::require_array(*keys.value, keys.path);
   for (std::size_t i = 0; i < keys.value->size(); ++i) {
     const std::string where = element_path(keys.path, i);
     const std::string pem = detail::read_string((*keys.value)[i], where);
-    auto key = crypto::PublicKey::from_pem(pem);
-    if (!key) fail(where, "not a PEM public key: " + key.error().message);
+    crypto::PublicKey key = read_public_key(pem, where, memo);
     for (std::size_t j = 0; j < out.size(); ++j) {
-      if (out[j].keyid() == key->keyid()) {
-        fail(where, "the same key as " + element_path(keys.path, j) + " (" + key->keyid() + ")");
+      if (out[j].keyid() == key.keyid()) {
+        fail(where, "the same key as " + element_path(keys.path, j) + " (" + key.keyid() + ")");
       }
     }
-    out.push_back(std::move(key).value());
+    out.push_back(std::move(key));
   }
   return out;
 }
@@ -440,6 +462,7 @@ ProvcacheSettings read_provcache(const SettingLayers& layers) {
 struct CompileContext {
   Json builtin_facets;
   FacetSetCache facet_sets;
+  CompileMemo memo;
 };
 
 // The settings of one scope (or of `defaults` itself, when scope == defaults).
@@ -460,7 +483,7 @@ void read_settings(Scope& scope, const SettingLayers& layers, CompileContext& co
     scope.require_seal = detail::read_bool(*f.value, f.path);
 
   const Located keys = layers.pick("trustedKeys");
-  scope.trusted_keys = read_trusted_keys(keys);
+  scope.trusted_keys = read_trusted_keys(keys, context.memo);
   scope.trust_set = dsse::TrustSet(scope.trusted_keys);
   if (Located f = layers.pick("signatureThreshold")) {
     scope.signature_threshold =
@@ -481,7 +504,7 @@ void read_settings(Scope& scope, const SettingLayers& layers, CompileContext& co
     // The defaults' overrides, seen from a scope with its own definitions.
     const bool inherited =
         quotas.path.rfind("defaults.", 0) == 0 && layers.scope_path() != "defaults";
-    apply_quota_layer(definitions, quotas, inherited);
+    apply_quota_layer(definitions, quotas, inherited, context.memo);
   }
   scope.facets = context.facet_sets.get(
       definitions, facets ? facets.path : member_path(layers.scope_path(), "facets"));
@@ -564,7 +587,7 @@ CompiledPolicy read_policy(const Json& document) {
 
   CompiledPolicy policy;
   policy.metadata = read_metadata(document);
-  CompileContext context{facet_definitions_json(facet::FacetSet::defaults()), {}};
+  CompileContext context{facet_definitions_json(facet::FacetSet::defaults()), {}, {}};
 
   const Json* defaults = find_field(document, "defaults");
   if (defaults != nullptr) {

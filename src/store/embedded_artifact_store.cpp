@@ -60,7 +60,7 @@ struct EmbeddedArtifactStore::State {
   mutable std::shared_mutex data_mutex;
 
   SortedMap<StoredArtifact> artifacts;           // by id
-  SortedMap<std::vector<std::string>> by_image;  // image digest -> ids
+  SortedMap<std::vector<std::string>> by_image;  // image digest -> ids, listed_before order
   SortedMap<std::string> by_seal;                // seal id -> id
   SortedMap<std::vector<std::string>> by_facet;  // facet_key -> seal artifact ids
   std::optional<RecordLog> log;                  // guarded by write_mutex
@@ -77,7 +77,13 @@ struct EmbeddedArtifactStore::State {
   // --- In-memory effects of a record (callers hold the locks) ---
   void apply_insert(const StoredArtifact& artifact) {
     artifacts.emplace(artifact.id, artifact);
-    by_image[artifact.image_digest].push_back(artifact.id);
+    // Kept in for_image's order, so reads copy without sorting.
+    std::vector<std::string>& of_image = by_image[artifact.image_digest];
+    const auto position = std::lower_bound(of_image.begin(), of_image.end(), artifact,
+                                           [this](const std::string& id, const auto& a) {
+                                             return listed_before(artifacts.at(id), a);
+                                           });
+    of_image.insert(position, artifact.id);
     if (artifact.kind == ArtifactKind::kSeal) {
       by_seal.emplace(artifact.seal_id, artifact.id);
       by_facet[facet_key(artifact.repository, artifact.facet_id)].push_back(artifact.id);
@@ -176,8 +182,7 @@ Result<std::vector<StoredArtifact>> EmbeddedArtifactStore::for_image(
     found.reserve(it->second.size());
     for (const std::string& id : it->second) found.push_back(state_->artifacts.at(id));
   }
-  std::sort(found.begin(), found.end(), listed_before);
-  return found;
+  return found;  // by_image is kept sorted
 }
 
 Result<std::optional<StoredArtifact>> EmbeddedArtifactStore::latest_approved_seal(

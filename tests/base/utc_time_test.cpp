@@ -22,6 +22,13 @@ TEST(UtcTime, FormatsWithAndWithoutMillis) {
   EXPECT_EQ(format_rfc3339_utc(-1, false), "1969-12-31T23:59:59Z");
 }
 
+TEST(UtcTime, FormatsMicroTime) {
+  EXPECT_EQ(format_rfc3339_utc_micros(1709210096'000'000), "2024-02-29T12:34:56.000000Z");
+  EXPECT_EQ(format_rfc3339_utc_micros(1709210096'123456), "2024-02-29T12:34:56.123456Z");
+  EXPECT_EQ(format_rfc3339_utc_micros(999'999), "1970-01-01T00:00:00.999999Z");
+  EXPECT_EQ(format_rfc3339_utc_micros(-1), "1969-12-31T23:59:59.999999Z");
+}
+
 TEST(UtcTime, RoundTripsAcrossTheRange) {
   for (std::int64_t s = kMinUtcSeconds; s <= kMaxUtcSeconds; s += 86400 * 97 + 3671) {
     const UtcDateTime t = from_unix_seconds(s);

@@ -388,6 +388,43 @@ case_invalidate() {
   run 0 by-none prov invalidate --by policy_hash --value "$OTHER_POLICY" --reason again \
     --store-dir $store
   revoked by-none policy_hash "$OTHER_POLICY" 0
+
+  # --result-file (a Job's /dev/termination-log): the same record, in a file;
+  # d and f are the entries left under $POLICY.
+  evaluate $store f --sbom "$PROV/sbom_cdx16.json" --vex "$PROV/openvex_v020.json" \
+    --findings "$PROV/findings_list.json"
+  run 0 to-file prov invalidate --by policy_hash --value "$POLICY" --reason to-file \
+    --actor zastava-operator --result-file termination-log --store-dir $store
+  revoked to-file policy_hash "$POLICY" 2
+  [ -f termination-log ] || fail "--result-file wrote no file"
+  equal "$(cat termination-log)" "$(cat to-file.out)" "the result file holds the printed record"
+  equal "$(jq -r .entriesAffected termination-log)" "2" "result file: entriesAffected"
+  equal "$(jq -r .actor termination-log)" "zastava-operator" "result file: actor"
+  misses $store "$(veri_key_of f.out)"
+  # An existing file is overwritten, not appended to.
+  run 0 to-file-again prov invalidate --by policy_hash --value "$POLICY" --reason again \
+    --result-file termination-log --store-dir $store
+  equal "$(jq -s length termination-log)" "1" "one record in the rewritten file"
+  equal "$(jq -r .entriesAffected termination-log)" "0" "rewritten file: entriesAffected"
+  # Kubernetes keeps 4 KiB of a termination message: a record that would be
+  # longer (1000 control characters each escape to 6 bytes) loses its reason
+  # and actor in the file, never its counts; stdout keeps everything.
+  local long_text
+  long_text=$(printf '\x01%.0s' $(seq 1000))
+  run 0 to-file-long prov invalidate --by policy_hash --value "$POLICY" --reason "$long_text" \
+    --actor "$long_text" --result-file long-log --store-dir $store
+  [ "$(stat -c %s long-log)" -le 4096 ] || fail "result file is $(stat -c %s long-log) bytes"
+  equal "$(jq -r .entriesAffected long-log)" "0" "long record: entriesAffected"
+  equal "$(jq -r .targetHash long-log)" "$POLICY" "long record: targetHash kept"
+  equal "$(jq -r .revocationId long-log)" "$(jq -r .revocationId to-file-long.out)" "long record: id"
+  equal "$(jq -c 'has("reason"), has("actor")' long-log | tr '\n' ' ')" "false false " \
+    "long record: reason and actor left out"
+  equal "$(jq -r '.reason | length' to-file-long.out)" "1000" "stdout keeps the reason"
+  # A file that cannot be written: the store was still invalidated, exit 1.
+  run 1 to-file-bad prov invalidate --by policy_hash --value "$POLICY" --reason r \
+    --result-file no-such-dir/log --store-dir $store
+  contains to-file-bad.err "no-such-dir/log"
+  contains to-file-bad.out "\"entriesAffected\":0"
 }
 
 # Command-line errors: exit 64 with a message saying what is wrong.
@@ -415,6 +452,8 @@ case_errors() {
   contains bad-by.err "unknown --by 'everything'"
   run 64 no-value prov invalidate --by policy_hash --reason r --store-dir s
   run 64 no-reason prov invalidate --by expired --store-dir s
+  run 0 help-result-file prov invalidate --help
+  contains help-result-file.out "--result-file PATH"
   run 64 bad-ttl prov evaluate --image "$IMAGE" --sbom x --policy-hash "$POLICY" --ttl -5 --store-dir s
   run 64 bad-time prov evaluate --image "$IMAGE" --sbom x --policy-hash "$POLICY" \
     --time yesterday --store-dir s

@@ -138,7 +138,7 @@ TEST_F(WatchTest, WatcherListsWatchesAndRelistsAfterGone) {
   Watcher watcher(*client_, collection,
                   {.page_size = 2, .watch_timeout_seconds = 30, .initial_backoff = 50ms});
   std::jthread thread([&](std::stop_token stop) {
-    watcher.run(stop, [&](const WatcherEvent& event) { state.apply(event); });
+    watcher.run(stop, [&](WatcherEvent& event) { state.apply(event); });
   });
   ASSERT_TRUE(eventually([&] { return state.names().size() == 3; }));
   EXPECT_EQ(state.restarts(), 1);
@@ -170,7 +170,7 @@ TEST_F(WatchTest, WatcherReconnectsAfterTheServerRestarts) {
   Watcher watcher(*client_, collection,
                   {.watch_timeout_seconds = 30, .initial_backoff = 50ms, .max_backoff = 500ms});
   std::jthread thread([&](std::stop_token stop) {
-    watcher.run(stop, [&](const WatcherEvent& event) { state.apply(event); });
+    watcher.run(stop, [&](WatcherEvent& event) { state.apply(event); });
   });
   ASSERT_TRUE(eventually([&] { return state.names().count("before") == 1; }));
 

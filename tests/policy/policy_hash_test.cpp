@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/bytes.hpp"
+#include "digest/content_id.hpp"
 #include "policy/effective_scope.hpp"
 #include "policy/policy_document.hpp"
 #include "policy_test_support.hpp"
@@ -44,7 +46,9 @@ std::string replace(std::string text, const std::string& from, const std::string
 TEST(PolicyHash, IsTheSha256OfTheCanonicalEffectiveScope) {
   const CompiledPolicy policy = compile_ok(kBase);
   const Scope& scope = policy.scopes[0];
-  const auto document = nlohmann::json::parse(scope.effective_json);
+  const auto effective = effective_scope_json(scope);
+  ASSERT_TRUE(effective.ok());
+  const auto document = nlohmann::json::parse(*effective);
   EXPECT_EQ(document.at("schema"), "zastava.policy.scope.v1");
   EXPECT_EQ(document.at("mode"), "Enforce");
   EXPECT_EQ(document.at("provcache").at("minTrustScore"), 80);
@@ -63,7 +67,8 @@ TEST(PolicyHash, IsTheSha256OfTheCanonicalEffectiveScope) {
   copy.policy_hash.clear();
   ASSERT_TRUE(compute_scope_hashes(copy).ok());
   EXPECT_EQ(copy.policy_hash, scope.policy_hash);
-  EXPECT_EQ(copy.effective_json, scope.effective_json);
+  EXPECT_EQ(effective_scope_json(copy).value(), *effective);
+  EXPECT_EQ(scope.policy_hash, digest::ContentId::sha256_of(as_bytes(*effective)).to_string());
 }
 
 TEST(PolicyHash, StableUnderSpellingRenamesAndSelectors) {

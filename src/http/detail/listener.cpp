@@ -3,7 +3,6 @@
 #include <spdlog/logger.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
 #include "http/detail/session.hpp"
@@ -18,20 +17,21 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
 }  // namespace
 
-Listener::Listener(net::io_context& io, std::shared_ptr<ListenerState> state)
-    : io_(io),
-      acceptor_(net::make_strand(io)),
+Listener::Listener(IoContexts ios, std::shared_ptr<ListenerState> state)
+    : ios_(std::move(ios)),
+      acceptor_(*ios_.front()),
       retry_timer_(acceptor_.get_executor()),
       state_(std::move(state)) {}
 
-Result<std::shared_ptr<Listener>> Listener::bind(net::io_context& io, const std::string& address,
+Result<std::shared_ptr<Listener>> Listener::bind(IoContexts ios, const std::string& address,
                                                  std::uint16_t port,
                                                  std::shared_ptr<ListenerState> state) {
   const std::string where = address + ":" + std::to_string(port);
   boost::system::error_code ec;
   const net::ip::address ip = net::ip::make_address(address, ec);
   if (ec) return make_error(ErrorCode::kInvalidArgument, "listener: bad address " + address);
-  auto listener = std::make_shared<Listener>(io, std::move(state));
+  if (ios.empty()) return make_error(ErrorCode::kInvalidArgument, "listener: no io_context");
+  auto listener = std::make_shared<Listener>(std::move(ios), std::move(state));
   const tcp::endpoint endpoint(ip, port);
   tcp::acceptor& acceptor = listener->acceptor_;
   if (acceptor.open(endpoint.protocol(), ec); ec) {
@@ -67,13 +67,20 @@ std::future<void> Listener::stop() {
   return result;
 }
 
-void Listener::do_accept() {
-  if (!acceptor_.is_open()) return;
-  acceptor_.async_accept(net::make_strand(io_), boost::beast::bind_front_handler(
-                                                    &Listener::on_accept, shared_from_this()));
+net::io_context& Listener::next_io() {
+  net::io_context& io = *ios_[next_];
+  next_ = (next_ + 1) % ios_.size();
+  return io;
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::do_accept() {
+  if (!acceptor_.is_open()) return;
+  // The socket belongs to the io_context (worker thread) that will serve it.
+  acceptor_.async_accept(next_io().get_executor(), boost::beast::bind_front_handler(
+                                                       &Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::system::error_code ec, SessionSocket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // EMFILE, ENOBUFS...: pause instead of spinning on the error.

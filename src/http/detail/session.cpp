@@ -2,7 +2,9 @@
 
 // After Boost.Beast's advanced server: one Session a connection, kept alive by
 // the shared_ptr its pending operation holds, every step on the connection's
-// strand. A connection goes
+// executor: the io_context of one worker thread, so no strand is needed and
+// a request is read, handled and answered without crossing threads. A
+// connection goes
 //
 //   handshake (TLS) -> idle -> reading -> handling -> writing -> idle -> ...
 //                                                            \-> closing
@@ -54,10 +56,12 @@ bool is_http_parse_error(const beast::error_code& ec) {
 
 template <bool kTls>
 class Session final : public SessionControl, public std::enable_shared_from_this<Session<kTls>> {
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using TcpStream =
+      beast::basic_stream<tcp, net::io_context::executor_type, beast::unlimited_rate_policy>;
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<TcpStream>, TcpStream>;
 
  public:
-  Session(tcp::socket socket, std::shared_ptr<ListenerState> listener, SslContextPtr context)
+  Session(SessionSocket socket, std::shared_ptr<ListenerState> listener, SslContextPtr context)
       : context_(std::move(context)),
         stream_(make_stream(std::move(socket), context_)),
         listener_(std::move(listener)),
@@ -97,7 +101,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   }
 
  private:
-  static Stream make_stream(tcp::socket socket, const SslContextPtr& context) {
+  static Stream make_stream(SessionSocket socket, const SslContextPtr& context) {
     if constexpr (kTls) {
       return Stream(std::move(socket), *context);
     } else {
@@ -105,7 +109,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     }
   }
 
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  TcpStream& lowest() { return beast::get_lowest_layer(stream_); }
   spdlog::logger& log() { return *listener_->server->logger; }
 
   void on_start() {
@@ -312,7 +316,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
 }  // namespace
 
-void start_session(tcp::socket socket, std::shared_ptr<ListenerState> listener,
+void start_session(SessionSocket socket, std::shared_ptr<ListenerState> listener,
                    SslContextPtr context) {
   if (context != nullptr) {
     std::make_shared<Session<true>>(std::move(socket), std::move(listener), std::move(context))

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "policy/effective_scope.hpp"
 #include "policy/policy_document.hpp"
 #include "support/config.hpp"
 
@@ -33,10 +34,11 @@ int main(int argc, char** argv) {
         result["contentHash"] = policy->content_hash;
         json scopes = json::array();
         const auto describe = [&](const zastava::policy::Scope& scope) {
-          scopes.push_back({{"name", scope.name},
-                            {"policyHash", scope.policy_hash},
-                            {"signerSetHash", scope.signer_set_hash},
-                            {"effectiveJson", scope.effective_json}});
+          scopes.push_back(
+              {{"name", scope.name},
+               {"policyHash", scope.policy_hash},
+               {"signerSetHash", scope.signer_set_hash},
+               {"effectiveJson", zastava::policy::effective_scope_json(scope).value()}});
         };
         describe(policy->defaults);
         for (const auto& scope : policy->scopes) describe(scope);
