@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/stoppable_sleep.hpp"
 #include "controller/informer.hpp"
 #include "controller/leader_elector.hpp"
 #include "controller/work_queue.hpp"
@@ -69,14 +70,6 @@ ControllerMetrics controller_metrics(metrics::Registry& registry, const std::str
                               "Time one reconcile took", metrics::kLatencyBuckets, labels)};
 }
 
-// Blocks until `stop` is requested or `timeout` passed; true when stopped.
-bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds timeout) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  return wake.wait_for(lock, stop, timeout, [] { return false; }) || stop.stop_requested();
-}
-
 void wait_until_stopped(std::stop_token stop) {
   std::mutex mutex;
   std::condition_variable_any wake;
@@ -102,6 +95,10 @@ struct OperatorApp::Parts {
   ControllerMetrics invalidation_metrics;
   metrics::Gauge* leader_gauge = nullptr;
   metrics::Counter* content_changes = nullptr;
+  // The elector's own client: its calls time out well within the renew
+  // deadline, so a hung Lease update can never keep a replica believing it
+  // leads after its lease ran out (the shared client allows 30 s a call).
+  std::unique_ptr<kube::Client> elector_client;
   std::unique_ptr<controller::LeaderElector> elector;
   std::atomic<bool> leading{false};
   std::atomic<bool> synced{false};
@@ -302,7 +299,7 @@ void OperatorApp::Parts::update_gauges() {
 
 void OperatorApp::Parts::housekeeping(std::stop_token stop) {
   auto next_resync = Clock::now() + config.resync;
-  while (!sleep_unless_stopped(stop, kHousekeepingTick)) {
+  while (sleep_unless_stopped(stop, kHousekeepingTick)) {
     update_gauges();
     if (Clock::now() >= next_resync) {
       queue_resync();
@@ -342,6 +339,13 @@ void OperatorApp::Parts::lead(std::stop_token stop) {
 
 namespace {
 
+// A Lease call's time limit: half the renew deadline (client-go bounds the
+// whole renewal by it), so a failed call still leaves time to retry before
+// the deadline; never less than the retry period.
+std::chrono::milliseconds elector_call_timeout(const OperatorConfig& config) {
+  return std::max(config.renew_deadline / 2, config.retry_period);
+}
+
 // Built once in create() (before the health listener reads it).
 std::unique_ptr<controller::LeaderElector> make_elector(const OperatorApp::Parts& parts) {
   const OperatorConfig& config = parts.config;
@@ -353,7 +357,7 @@ std::unique_ptr<controller::LeaderElector> make_elector(const OperatorApp::Parts
   options.renew_deadline = config.renew_deadline;
   options.retry_period = config.retry_period;
   options.release_on_cancel = true;
-  return std::make_unique<controller::LeaderElector>(*parts.client, options);
+  return std::make_unique<controller::LeaderElector>(*parts.elector_client, options);
 }
 
 }  // namespace
@@ -415,7 +419,14 @@ Result<std::unique_ptr<OperatorApp>> OperatorApp::create(const OperatorConfig& c
                                "Times the compiled policy ConfigMap was seen with new content");
   build_informers(*parts);
   build_controllers(*parts);
-  if (config.leader_elect) parts->elector = make_elector(*parts);
+  if (config.leader_elect) {
+    kube::ClientOptions elector_options;
+    elector_options.timeout = elector_call_timeout(config);
+    auto elector_client = kube::Client::create(cluster, elector_options);
+    if (!elector_client) return elector_client.error().with_context("Kubernetes client (Lease)");
+    parts->elector_client = std::move(*elector_client);
+    parts->elector = make_elector(*parts);
+  }
   if (Status health = start_health(*parts); !health) return health.error();
   parts->logger->info(
       "zastava-operator {} on {}: namespace {}, ConfigMap {}/{}, health http://{}:{}",

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/stoppable_sleep.hpp"
 #include "base/utc_time.hpp"
 #include "kube/api_error.hpp"
 
@@ -25,15 +26,6 @@ std::string micro_time_now() {
   return format_rfc3339_utc_micros(std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count());
-}
-
-// Sleeps for `duration` or until stop is requested; false when stopped.
-bool sleep_unless_stopped(const std::stop_token& stop, SteadyClock::duration duration) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  wake.wait_for(lock, stop, duration, [] { return false; });
-  return !stop.stop_requested();
 }
 
 std::string string_field(const json& object, const char* field) {

@@ -3,22 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
+#include "base/stoppable_sleep.hpp"
+
 namespace zastava::kube {
-namespace {
-
-// Sleeps for `duration` or until stop is requested.
-void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds duration) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  wake.wait_for(lock, stop, duration, [] { return false; });
-}
-
-}  // namespace
 
 Watcher::Watcher(Client& client, ResourceRef collection, WatcherOptions options)
     : client_(client), collection_(std::move(collection)), options_(std::move(options)) {}
