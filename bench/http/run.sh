@@ -14,18 +14,9 @@ if [[ ! -x "$server_bin" ]]; then
   cmake --build "$build" --target zastava_http_bench_server
 fi
 
-work="$(mktemp -d /tmp/zastava-http-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+bench_workdir http
 
 wait_for_port() {
   for _ in $(seq 100); do
@@ -39,10 +30,10 @@ wait_for_port() {
 # A P-256 server certificate for 127.0.0.1.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-  -keyout "$work/server.key" -out "$work/server.crt" 2>/dev/null
+  -keyout "$WORK/server.key" -out "$WORK/server.crt" 2>/dev/null
 
 # 6 KB of JSON: an AdmissionReview-sized document.
-python3 - "$work/body.json" <<'PY'
+python3 - "$WORK/body.json" <<'PY'
 import json, sys
 items = [{"image": f"registry.example/app-{i}@sha256:" + "ab" * 32, "verdict": "allow"} for i in range(50)]
 text = json.dumps({"items": items})
@@ -53,45 +44,45 @@ PY
 
 # The server twice: 2 worker threads (one per core here) and 1.
 zastava_port="$(free_port)"
-"$server_bin" "$work/server.crt" "$work/server.key" "$work/body.json" "$zastava_port" 2 \
-  >"$work/zastava.log" 2>&1 &
-pids+=($!)
+"$server_bin" "$WORK/server.crt" "$WORK/server.key" "$WORK/body.json" "$zastava_port" 2 \
+  >"$WORK/zastava.log" 2>&1 &
+PIDS+=($!)
 zastava1_port="$(free_port)"
-"$server_bin" "$work/server.crt" "$work/server.key" "$work/body.json" "$zastava1_port" 1 \
-  >"$work/zastava1.log" 2>&1 &
-pids+=($!)
+"$server_bin" "$WORK/server.crt" "$WORK/server.key" "$WORK/body.json" "$zastava1_port" 1 \
+  >"$WORK/zastava1.log" 2>&1 &
+PIDS+=($!)
 
 nginx_port="$(free_port)"
-mkdir -p "$work/nginx/html" "$work/nginx/tmp"
-cp "$work/body.json" "$work/nginx/html/index.json"
-cat >"$work/nginx/nginx.conf" <<CONF
+mkdir -p "$WORK/nginx/html" "$WORK/nginx/tmp"
+cp "$WORK/body.json" "$WORK/nginx/html/index.json"
+cat >"$WORK/nginx/nginx.conf" <<CONF
 user root;
 worker_processes 2;
 daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path $work/nginx/tmp/body;
-  proxy_temp_path $work/nginx/tmp/proxy;
-  fastcgi_temp_path $work/nginx/tmp/fastcgi;
-  uwsgi_temp_path $work/nginx/tmp/uwsgi;
-  scgi_temp_path $work/nginx/tmp/scgi;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$nginx_port ssl;
-    ssl_certificate $work/server.crt;
-    ssl_certificate_key $work/server.key;
+    ssl_certificate $WORK/server.crt;
+    ssl_certificate_key $WORK/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
-    root $work/nginx/html;
+    root $WORK/nginx/html;
     location / { default_type application/json; try_files /index.json =404; }
   }
 }
 CONF
-if [[ "$(id -u)" != 0 ]]; then sed -i '/^user root;/d' "$work/nginx/nginx.conf"; fi
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
+if [[ "$(id -u)" != 0 ]]; then sed -i '/^user root;/d' "$WORK/nginx/nginx.conf"; fi
+/usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+PIDS+=($!)
 
 wait_for_port "$zastava_port"
 wait_for_port "$zastava1_port"
@@ -105,7 +96,7 @@ run_wrk() {  # name port
   printf '%-22s %10s req/s\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
 }
 
-echo "body: $(wc -c <"$work/body.json") bytes; wrk -t2 -c64 -d5s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "body: $(wc -c <"$WORK/body.json") bytes; wrk -t2 -c64 -d5s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run_wrk "zastava (2 threads)" "$zastava_port"
 run_wrk "zastava (1 thread)" "$zastava1_port"
 run_wrk "nginx (2 workers)" "$nginx_port"

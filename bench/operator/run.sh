@@ -18,19 +18,9 @@ BUILD_DIR="${ZASTAVA_BUILD_DIR:-$ROOT/build}"
 COUNT="${COUNT:-1000}"
 STELLA="$BUILD_DIR/cli/stella"
 OPERATOR="${ZASTAVA_OPERATOR:-$BUILD_DIR/operator/zastava-operator}"
-WORK="$(mktemp -d /tmp/zastava-operator-bench.XXXXXX)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# CPU seconds (user + system) of a process so far.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
-peak_rss_kb() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_workdir operator
 
 "$STELLA" certs --service kubernetes --namespace default --out "$WORK/tls" --local >/dev/null
 python3 "$ROOT/e2e/fake_kube_api/fake_kube_api.py" --port 0 --port-file "$WORK/port" \

@@ -28,9 +28,8 @@ for tool in "$BENCH" redis-server redis-benchmark redis-cli "$PG_BIN/initdb" "$P
 done
 mkdir -p "$WORK"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # free_port
 
 # as_pg COMMAND...: PostgreSQL refuses to run as root.
 as_pg() {

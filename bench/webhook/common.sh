@@ -14,16 +14,9 @@ WEBHOOK="$BUILD_DIR/webhook/zastava-webhook"
 for tool in wrk hey nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
 done
-WORK="$(mktemp -d /tmp/zastava-webhook-bench.XXXXXX)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_workdir webhook
 
 # --- evidence: a real image, sealed and trusted ---
 bash "$ROOT/tests/fixtures/make_images.sh" "$WORK/images" >/dev/null 2>&1

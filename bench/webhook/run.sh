@@ -41,7 +41,7 @@ hey_p99() {  # URL -> p99 in ms at 1,000 req/s
 }
 echo "hey at 1,000 req/s: webhook p99 $(hey_p99 "https://127.0.0.1:$WEBHOOK_PORT/validate") ms (target <= 2 ms)," \
   "nginx p99 $(hey_p99 "https://127.0.0.1:$NGINX_PORT/validate") ms"
-echo "webhook RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$WEBHOOK_PID/status") peak (VmHWM; target <= 50 MB)"
+echo "webhook RSS: $(awk -v kb="$(peak_rss_kb "$WEBHOOK_PID")" 'BEGIN { printf "%.1f MB", kb / 1024 }') peak (VmHWM; target <= 50 MB)"
 
 # --- cold path: the decision is in the store, nothing in process ---
 # Server-side time of the first admission after each restart (parse to
