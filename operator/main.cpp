@@ -20,6 +20,7 @@
 #include "config.hpp"
 #include "operator_app.hpp"
 #include "support/logging.hpp"
+#include "support/stop_signals.hpp"
 
 namespace {
 
@@ -41,17 +42,6 @@ void tune_malloc_for_footprint() {
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   mallopt(M_TRIM_THRESHOLD, 256 * 1024);
-}
-
-// Blocks SIGTERM and SIGINT in this thread and every thread it starts later,
-// so only the signal thread below ever takes them.
-sigset_t block_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
 }
 
 // Requests `stop` when SIGTERM or SIGINT arrives; ends when `done` is
@@ -95,7 +85,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_default_logger(*logger);
 
-  const sigset_t stop_signals = block_stop_signals();
+  const sigset_t stop_signals = zastava::support::block_stop_signals();
   auto app = OperatorApp::create(config, *logger);
   if (!app) {
     (*logger)->critical("cannot start: {}", app.error().describe());

@@ -10,22 +10,12 @@
 
 #include "config.hpp"
 #include "support/logging.hpp"
+#include "support/stop_signals.hpp"
 #include "webhook_app.hpp"
 
 namespace {
 
 constexpr int kExitUsage = 64;
-
-// Blocks SIGTERM and SIGINT in this thread and every thread it starts later,
-// so they are only ever taken by wait_for_stop_signal().
-sigset_t block_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
 
 int wait_for_stop_signal(const sigset_t& signals) {
   int received = 0;
@@ -61,7 +51,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_default_logger(*logger);
 
-  const sigset_t stop_signals = block_stop_signals();
+  const sigset_t stop_signals = zastava::support::block_stop_signals();
   auto app = zastava::webhook::WebhookApp::start(config, *logger);
   if (!app) {
     (*logger)->critical("cannot start: {}", app.error().message);
