@@ -361,16 +361,24 @@ def check_pods(render, service_accounts):
 # ---- the webhook -------------------------------------------------------------
 
 
-def check_webhook(render, expect, webhook_flags, tls_secret_sources):
-    deploy = render.deployment("webhook")
-    if deploy is None:
-        return
+def binary_container(deploy, known_flags, binary, source):
+    """The Deployment's pod spec, its first container and that container's
+    flags, each flag checked against the binary's own list (from `source`)."""
     where = describe(deploy)
     pod = deploy["spec"]["template"]["spec"]
     container = pod["containers"][0]
     flags = parse_args(container)
     for name in flags:
-        check(name in webhook_flags, where, f"--{name} is not a zastava-webhook flag (webhook/config.cpp)")
+        check(name in known_flags, where, f"--{name} is not a {binary} flag ({source})")
+    return where, pod, container, flags
+
+
+def check_webhook(render, expect, webhook_flags, tls_secret_sources):
+    deploy = render.deployment("webhook")
+    if deploy is None:
+        return
+    where, pod, container, flags = binary_container(deploy, webhook_flags, "zastava-webhook",
+                                                    "webhook/config.cpp")
     check(deploy["spec"]["replicas"] == expect.get("webhook_replicas", 2), where, "replicas")
     check(deploy["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, where,
           "a rolling update must not drop a replica first")
@@ -665,12 +673,8 @@ def check_operator(render, expect, operator_flags, stella):
     deploy = render.deployment("operator")
     if deploy is None:
         return
-    where = describe(deploy)
-    pod = deploy["spec"]["template"]["spec"]
-    container = pod["containers"][0]
-    flags = parse_args(container)
-    for name in flags:
-        check(name in operator_flags, where, f"--{name} is not a zastava-operator flag (operator/config.cpp)")
+    where, pod, container, flags = binary_container(deploy, operator_flags, "zastava-operator",
+                                                    "operator/config.cpp")
     replicas = deploy["spec"]["replicas"]
     check(replicas == expect.get("operator_replicas", 2), where, "replicas")
     check(replicas >= 1, where, "at least one replica")
