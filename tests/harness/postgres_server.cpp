@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_stdio.hpp"
 #include "test_servers.hpp"
 
 namespace zastava::testing {
@@ -96,13 +97,7 @@ int run_command(std::vector<std::string> argv, const fs::path& cwd, const fs::pa
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {  // child: only async-signal-safe calls until exec
-    const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
-    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    redirect_child_stdio(log_text.c_str());
     if (::chdir(cwd_text.c_str()) != 0) ::_exit(126);
     ::execv(raw[0], raw.data());
     ::_exit(127);
@@ -186,13 +181,7 @@ pid_t spawn_postmaster(const fs::path& dir, int port) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {  // child: only async-signal-safe calls until exec
-    const int fd = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
-    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    redirect_child_stdio(log_text.c_str());
     if (drop_to_postgres &&
         (::setgroups(0, nullptr) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0)) {
       ::_exit(125);

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_stdio.hpp"
 #include "test_servers.hpp"
 
 namespace zastava::testing {
@@ -133,13 +134,7 @@ pid_t spawn_redis(const fs::path& dir, int port) {
   if (pid == 0) {  // child: only async-signal-safe calls until exec
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(125);  // the parent died before prctl
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
-    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    redirect_child_stdio(log.c_str());
     ::execvp(raw[0], raw.data());
     ::_exit(127);
   }
