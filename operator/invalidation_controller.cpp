@@ -129,7 +129,8 @@ bool InvalidationController::is_active(const json& policy) const {
     return false;
   }
   std::vector<json> policies;
-  for (const auto& cached : informers_.provcache_policies.list()) policies.push_back(*cached);
+  informers_.provcache_policies.for_each(
+      [&policies](const json& cached) { policies.push_back(cached); });
   const auto selection = reconcile::select_provcache_policy(policies, settings_);
   const std::string name = string_at(member(policy, "metadata"), "name");
   for (const auto& outcome : selection.outcomes) {

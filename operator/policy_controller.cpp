@@ -246,10 +246,10 @@ Json compile_input_of(const Json& object) {
   return input;
 }
 
-std::vector<Json> compile_inputs(const std::vector<controller::ObjectPtr>& objects) {
+std::vector<Json> compile_inputs(const controller::Informer& informer) {
   std::vector<Json> inputs;
-  inputs.reserve(objects.size());
-  for (const controller::ObjectPtr& object : objects) inputs.push_back(compile_input_of(*object));
+  inputs.reserve(informer.size());
+  informer.for_each([&inputs](const Json& object) { inputs.push_back(compile_input_of(object)); });
   return inputs;
 }
 
@@ -262,20 +262,17 @@ Status PolicyController::compile(controller::WorkQueue& queue) {
   }
   ++compiles_;
   const std::uint64_t changes_before = spec_changes_.load();
-  std::vector<Json> facet_policies = compile_inputs(informers_.facet_policies.list());
-  std::vector<Json> provcache_policies = compile_inputs(informers_.provcache_policies.list());
-  SecretCache secrets(client_);
-  auto assembled = reconcile::assemble_policy(
-      facet_policies, provcache_policies, settings_,
-      [&secrets](std::string_view ns, std::string_view name, std::string_view key) {
-        return secrets.read(ns, name, key);
-      });
+  auto assembled = assemble();
   if (!assembled) {
     spdlog::error("compiling the policy failed, the ConfigMap keeps the last good one: {}",
                   assembled.error().message);
     return assembled.error();
   }
-  if (Status applied = apply_config_map(assembled->text, assembled->content_hash); !applied) {
+  // Only the text is written: the document goes before the write holds its
+  // request and reply (peak memory with 1,000s of policies).
+  Json().swap(assembled->document);
+  if (Status applied = apply_config_map(std::move(assembled->text), assembled->content_hash);
+      !applied) {
     return applied;
   }
   {
@@ -289,8 +286,18 @@ Status PolicyController::compile(controller::WorkQueue& queue) {
   return ok_status();
 }
 
-Status PolicyController::apply_config_map(const std::string& text,
-                                          const std::string& content_hash) {
+Result<reconcile::AssembledPolicy> PolicyController::assemble() {
+  std::vector<Json> facet_policies = compile_inputs(informers_.facet_policies);
+  const std::vector<Json> provcache_policies = compile_inputs(informers_.provcache_policies);
+  SecretCache secrets(client_);
+  return reconcile::assemble_policy(
+      std::move(facet_policies), provcache_policies, settings_,
+      [&secrets](std::string_view ns, std::string_view name, std::string_view key) {
+        return secrets.read(ns, name, key);
+      });
+}
+
+Status PolicyController::apply_config_map(std::string text, const std::string& content_hash) {
   const std::string& ns = settings_.operator_namespace;
   const kube::ResourceRef ref = config_maps_ref().in(ns).named(settings_.config_map_name);
   const auto remember = [&] {
@@ -315,22 +322,24 @@ Status PolicyController::apply_config_map(const std::string& text,
     remember();
     return ok_status();
   }
-  const Json metadata = {{"labels", {{std::string(kManagedByLabel), std::string(kManagedBy)}}},
-                         {"annotations", {{std::string(kContentHashAnnotation), content_hash}}}};
-  Result<Json> written = make_error(ErrorCode::kInternal, "not written");
-  if (!existing) {
-    Json config_map = {{"apiVersion", "v1"},
-                       {"kind", "ConfigMap"},
-                       {"metadata", metadata},
-                       {"data", {{settings_.config_map_key, text}}}};
-    config_map["metadata"]["name"] = settings_.config_map_name;
-    config_map["metadata"]["namespace"] = ns;
-    written = client_.create(config_maps_ref().in(ns), config_map);
-    if (!written && kube::is_already_exists(written.error())) existing = Json::object();
-  }
-  if (existing) {
-    written = client_.merge_patch(
-        ref, {{"metadata", metadata}, {"data", {{settings_.config_map_key, text}}}});
+  const bool exists = existing.has_value();
+  existing.reset();
+  const std::size_t text_size = text.size();
+  // The text is moved into the request, never copied: it is the largest
+  // thing the operator holds. The same object serves as the merge patch.
+  const Json config_map = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", settings_.config_map_name},
+        {"namespace", ns},
+        {"labels", {{std::string(kManagedByLabel), std::string(kManagedBy)}}},
+        {"annotations", {{std::string(kContentHashAnnotation), content_hash}}}}},
+      {"data", {{settings_.config_map_key, std::move(text)}}}};
+  Status written = make_error(ErrorCode::kInternal, "not written");
+  if (!exists) written = client_.create_discarding_reply(config_maps_ref().in(ns), config_map);
+  if (exists || (!written && kube::is_already_exists(written.error()))) {
+    written = client_.merge_patch_discarding_reply(ref, config_map);
   }
   if (!written) {
     return written.error().with_context("writing ConfigMap " + ns + "/" +
@@ -339,7 +348,7 @@ Status PolicyController::apply_config_map(const std::string& text,
   ++config_map_writes_;
   remember();
   spdlog::info("compiled policy written to ConfigMap {}/{} ({}, {} bytes)", ns,
-               settings_.config_map_name, content_hash, text.size());
+               settings_.config_map_name, content_hash, text_size);
   return ok_status();
 }
 

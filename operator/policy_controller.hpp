@@ -41,6 +41,7 @@
 #include "kube/client.hpp"
 #include "kube/event_recorder.hpp"
 #include "reconcile/operator_settings.hpp"
+#include "reconcile/policy_assembly.hpp"
 #include "reconcile/resource_outcome.hpp"
 
 namespace zastava::operator_app {
@@ -77,7 +78,9 @@ class PolicyController {
  private:
   Status compile(controller::WorkQueue& queue);
   Status write_status(std::string_view key);
-  Status apply_config_map(const std::string& text, const std::string& content_hash);
+  // Every cached policy → the compiled document and each one's outcome.
+  Result<reconcile::AssembledPolicy> assemble();
+  Status apply_config_map(std::string text, const std::string& content_hash);
   void queue_status_changes(controller::WorkQueue& queue);
   [[nodiscard]] bool is_own_config_map_write(const controller::ObjectChange& change) const;
 

@@ -23,21 +23,21 @@ std::string metadata_string(const nlohmann::json& object, const char* field) {
   return value != metadata->end() && value->is_string() ? value->get<std::string>() : std::string();
 }
 
-bool same_version(const ObjectPtr& cached, const nlohmann::json& object) {
-  const std::string version = resource_version_of(object);
-  return !version.empty() && resource_version_of(*cached) == version;
-}
-
-// The snapshot the cache keeps: the object without metadata.managedFields,
-// which no Zastava controller reads and which is often the largest part of
-// an object a real API server sends (controller-runtime's
-// TransformStripManagedFields does the same).
-ObjectPtr snapshot_of(nlohmann::json object) {
+// The object as the cache keeps it: without metadata.managedFields, which
+// no Zastava controller reads and which is often the largest part of an
+// object a real API server sends (controller-runtime's
+// TransformStripManagedFields does the same), and encoded.
+std::vector<std::uint8_t> encode(nlohmann::json& object) {
   if (const auto metadata = object.find("metadata");
       metadata != object.end() && metadata->is_object()) {
     metadata->erase("managedFields");
   }
-  return std::make_shared<const nlohmann::json>(std::move(object));
+  return nlohmann::json::to_cbor(object);
+}
+
+ObjectPtr decode(const std::vector<std::uint8_t>& cbor) {
+  if (cbor.empty()) return nullptr;
+  return std::make_shared<const nlohmann::json>(nlohmann::json::from_cbor(cbor));
 }
 
 }  // namespace
@@ -82,17 +82,32 @@ bool Informer::wait_for_sync(std::stop_token stop) {
 }
 
 ObjectPtr Informer::get(std::string_view key) const {
+  std::vector<std::uint8_t> cbor;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = cache_.find(key);
+    if (found == cache_.end()) return nullptr;
+    cbor = found->second.cbor;
+  }
+  return decode(cbor);
+}
+
+std::vector<std::vector<std::uint8_t>> Informer::encoded_objects() const {
   const std::lock_guard lock(mutex_);
-  const auto found = cache_.find(key);
-  return found == cache_.end() ? nullptr : found->second;
+  std::vector<std::vector<std::uint8_t>> encoded;
+  encoded.reserve(cache_.size());
+  for (const auto& [key, entry] : cache_) encoded.push_back(entry.cbor);
+  return encoded;
 }
 
 std::vector<ObjectPtr> Informer::list() const {
-  const std::lock_guard lock(mutex_);
   std::vector<ObjectPtr> objects;
-  objects.reserve(cache_.size());
-  for (const auto& [key, object] : cache_) objects.push_back(object);
+  for (const auto& cbor : encoded_objects()) objects.push_back(decode(cbor));
   return objects;
+}
+
+void Informer::for_each(const std::function<void(const nlohmann::json&)>& visit) const {
+  for (const auto& cbor : encoded_objects()) visit(nlohmann::json::from_cbor(cbor));
 }
 
 std::size_t Informer::size() const {
@@ -110,51 +125,59 @@ void Informer::run(std::stop_token stop) {
 
 // The cache after a relist, and the changes that lead there from `cache`:
 // deletions first, then additions and updates, each in key order.
-std::vector<ObjectChange> Informer::replace_locked(std::vector<nlohmann::json> objects) {
-  std::map<std::string, ObjectPtr, std::less<>> fresh;
+std::vector<Informer::PendingChange> Informer::replace_locked(std::vector<nlohmann::json> objects) {
+  Cache fresh;
   for (auto& object : objects) {
     std::string key = object_key(object);
-    fresh.insert_or_assign(std::move(key), snapshot_of(std::move(object)));
+    std::string version = resource_version_of(object);
+    fresh.insert_or_assign(std::move(key), Entry{std::move(version), encode(object)});
+    object = nullptr;  // freed as it is encoded, not after the whole list
   }
-  std::vector<ObjectChange> changes;
-  for (const auto& [key, old] : cache_) {
-    if (!fresh.contains(key)) changes.push_back({ObjectChange::Type::kDeleted, key, old, nullptr});
+  std::vector<PendingChange> changes;
+  for (auto& [key, old] : cache_) {
+    if (!fresh.contains(key)) {
+      changes.push_back({ObjectChange::Type::kDeleted, key, std::move(old.cbor), {}});
+    }
   }
-  for (auto& [key, object] : fresh) {
+  for (const auto& [key, entry] : fresh) {
     const auto old = cache_.find(key);
     if (old == cache_.end()) {
-      changes.push_back({ObjectChange::Type::kAdded, key, object, nullptr});
-    } else if (!same_version(old->second, *object)) {
-      changes.push_back({ObjectChange::Type::kUpdated, key, object, old->second});
-    } else {
-      object = old->second;  // unchanged: keep the snapshot readers may hold
+      changes.push_back({ObjectChange::Type::kAdded, key, entry.cbor, {}});
+    } else if (entry.resource_version.empty() ||
+               entry.resource_version != old->second.resource_version) {
+      changes.push_back(
+          {ObjectChange::Type::kUpdated, key, entry.cbor, std::move(old->second.cbor)});
     }
   }
   cache_ = std::move(fresh);
   return changes;
 }
 
-std::optional<ObjectChange> Informer::apply_one_locked(kube::WatcherEvent::Type type,
-                                                       nlohmann::json object) {
+std::optional<Informer::PendingChange> Informer::apply_one_locked(kube::WatcherEvent::Type type,
+                                                                  nlohmann::json object) {
   std::string key = object_key(object);
-  ObjectPtr snapshot = snapshot_of(std::move(object));
+  Entry entry{resource_version_of(object), encode(object)};
   const auto old = cache_.find(key);
   if (type == kube::WatcherEvent::Type::kDeleted) {
     if (old != cache_.end()) cache_.erase(old);
-    return ObjectChange{ObjectChange::Type::kDeleted, std::move(key), std::move(snapshot), nullptr};
+    return PendingChange{ObjectChange::Type::kDeleted, std::move(key), std::move(entry.cbor), {}};
   }
   if (old == cache_.end()) {
-    cache_.emplace(key, snapshot);
-    return ObjectChange{ObjectChange::Type::kAdded, std::move(key), std::move(snapshot), nullptr};
+    PendingChange added{ObjectChange::Type::kAdded, key, entry.cbor, {}};
+    cache_.emplace(std::move(key), std::move(entry));
+    return added;
   }
-  if (same_version(old->second, *snapshot)) return std::nullopt;
-  ObjectPtr previous = std::exchange(old->second, snapshot);
-  return ObjectChange{ObjectChange::Type::kUpdated, std::move(key), std::move(snapshot),
-                      std::move(previous)};
+  if (!entry.resource_version.empty() && entry.resource_version == old->second.resource_version) {
+    return std::nullopt;
+  }
+  PendingChange updated{ObjectChange::Type::kUpdated, std::move(key), entry.cbor,
+                        std::move(old->second.cbor)};
+  old->second = std::move(entry);
+  return updated;
 }
 
 void Informer::apply(kube::WatcherEvent& event) {
-  std::vector<ObjectChange> changes;
+  std::vector<PendingChange> changes;
   {
     const std::lock_guard lock(mutex_);
     if (event.type == kube::WatcherEvent::Type::kRestarted) {
@@ -166,7 +189,10 @@ void Informer::apply(kube::WatcherEvent& event) {
       }
     }
   }
-  for (const auto& change : changes) notify(change);
+  for (auto& change : changes) {
+    notify(change);
+    change = {};  // each decoded and freed in turn
+  }
   if (event.type == kube::WatcherEvent::Type::kRestarted && !synced_.load()) {
     // Synced once the first list is cached and its adds handed out, so a
     // controller that waits for the sync finds every key in its queue.
@@ -176,7 +202,10 @@ void Informer::apply(kube::WatcherEvent& event) {
   }
 }
 
-void Informer::notify(const ObjectChange& change) {
+void Informer::notify(const PendingChange& pending) {
+  if (handlers_.empty()) return;
+  const ObjectChange change{pending.type, pending.key, decode(pending.object),
+                            decode(pending.old_object)};
   for (const auto& handler : handlers_) {
     try {
       handler(change);

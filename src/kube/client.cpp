@@ -55,7 +55,7 @@ std::uint64_t Client::connections_opened() const noexcept {
 }
 
 Result<json> Client::call(std::string_view method, const std::string& target, std::string body,
-                          std::string content_type) {
+                          std::string content_type, Reply reply_use) {
   const std::string what = std::string(method) + " " + target;
   for (int attempt = 0;; ++attempt) {
     auto authorization = tokens_->authorization();
@@ -68,6 +68,7 @@ Result<json> Client::call(std::string_view method, const std::string& target, st
     if (reply->status < 200 || reply->status >= 300) {
       return api_error(api_status_from_reply(reply->status, reply->body), what);
     }
+    if (reply_use == Reply::kDiscard) return json();
     return parse_object(reply->body, what);
   }
 }
@@ -103,6 +104,19 @@ Result<json> Client::list_all(const ResourceRef& collection, ListOptions options
 
 Result<json> Client::create(const ResourceRef& collection, const json& object) {
   return call("POST", collection.named("").path(), object.dump(), "application/json");
+}
+
+Status Client::create_discarding_reply(const ResourceRef& collection, const json& object) {
+  auto reply =
+      call("POST", collection.named("").path(), object.dump(), "application/json", Reply::kDiscard);
+  return reply ? ok_status() : Status(reply.error());
+}
+
+Status Client::merge_patch_discarding_reply(const ResourceRef& ref, const json& patch,
+                                            std::string_view subresource) {
+  auto reply = call("PATCH", ref.path(subresource), patch.dump(), "application/merge-patch+json",
+                    Reply::kDiscard);
+  return reply ? ok_status() : Status(reply.error());
 }
 
 Result<json> Client::update(const ResourceRef& ref, const json& object) {

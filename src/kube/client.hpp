@@ -83,6 +83,12 @@ class Client {
   // merges the fields `object` sets, owned by options.field_manager.
   Result<nlohmann::json> apply(const ResourceRef& ref, const nlohmann::json& object,
                                const ApplyOptions& options, std::string_view subresource = {});
+  // create and merge_patch for a caller with no use for the reply: the object
+  // the server sends back is not parsed. For a large object (the compiled
+  // policy's ConfigMap) that parse would more than double what a write holds.
+  Status create_discarding_reply(const ResourceRef& collection, const nlohmann::json& object);
+  Status merge_patch_discarding_reply(const ResourceRef& ref, const nlohmann::json& patch,
+                                      std::string_view subresource = {});
   // DELETE; the reply (the object, or a Status) is returned.
   Result<nlohmann::json> remove(const ResourceRef& ref, const DeleteOptions& options = {});
 
@@ -98,8 +104,11 @@ class Client {
 
  private:
   Client(ClusterConfig config, ClientOptions options, std::unique_ptr<Transport> transport);
+  enum class Reply { kParse, kDiscard };
+  // kDiscard: a 2xx reply comes back as null, unparsed.
   Result<nlohmann::json> call(std::string_view method, const std::string& target,
-                              std::string body = {}, std::string content_type = {});
+                              std::string body = {}, std::string content_type = {},
+                              Reply reply_use = Reply::kParse);
 
   ClusterConfig config_;
   ClientOptions options_;

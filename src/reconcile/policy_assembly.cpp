@@ -148,7 +148,7 @@ Result<std::string> content_hash_of(const Json& document) {
 
 }  // namespace
 
-Result<AssembledPolicy> assemble_policy(const std::vector<nlohmann::json>& facet_policies,
+Result<AssembledPolicy> assemble_policy(std::vector<nlohmann::json> facet_policies,
                                         const std::vector<nlohmann::json>& provcache_policies,
                                         const OperatorSettings& settings,
                                         const SecretReader& read_secret) {
@@ -163,9 +163,10 @@ Result<AssembledPolicy> assemble_policy(const std::vector<nlohmann::json>& facet
   outcomes.reserve(facet_policies.size() + selection.outcomes.size());
   std::vector<Candidate> candidates;
   candidates.reserve(facet_policies.size());
-  for (const Json& facet_policy : facet_policies) {
+  for (Json& facet_policy : facet_policies) {
     ResourceOutcome outcome = facet_outcome_for(facet_policy);
     auto scope = build_facet_scope(facet_policy, settings, read_secret);
+    facet_policy = nullptr;  // its scope replaces it: never both for every policy
     if (!scope) {
       const ErrorCode code = scope.error().code;
       if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kNotFound) {

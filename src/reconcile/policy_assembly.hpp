@@ -36,7 +36,10 @@ struct AssembledPolicy {
 // operator defaults), or when `read_secret` fails for another reason than a
 // missing Secret or key (the API server unreachable: not the resource's
 // fault); the caller keeps the last good ConfigMap then and retries.
-Result<AssembledPolicy> assemble_policy(const std::vector<nlohmann::json>& facet_policies,
+// The FacetPolicies are taken by value and released one by one as their
+// scopes are built (an operator with thousands of them would otherwise
+// hold both).
+Result<AssembledPolicy> assemble_policy(std::vector<nlohmann::json> facet_policies,
                                         const std::vector<nlohmann::json>& provcache_policies,
                                         const OperatorSettings& settings,
                                         const SecretReader& read_secret);

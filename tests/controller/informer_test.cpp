@@ -114,6 +114,68 @@ TEST_F(InformerTest, CachesObjectsWithoutManagedFields) {
   }
 }
 
+// The cache keeps objects encoded: what get(), list(), for_each() and the
+// handlers see must be exactly what the server sent, every JSON type and
+// edge value included.
+TEST_F(InformerTest, DecodesExactlyWhatTheServerSent) {
+  const auto collection = kConfigMaps.in("exact");
+  json object = config_map("every-type", "v");
+  object["payload"] = {
+      {"int", 42},
+      {"negative", -7},
+      {"big", 9'007'199'254'740'993LL},
+      {"unsigned", 18'446'744'073'709'551'615ULL},
+      {"fraction", 0.1},
+      {"tiny", 5e-324},
+      {"flags", {true, false, nullptr}},
+      {"text", "zastava \u00e9\u4e2d \"quoted\"\n"},
+      {"empty", {{"object", json::object()}, {"array", json::array()}, {"string", ""}}},
+      {"nested", {{"a", {{"b", {{"c", {1, 2.5, "three"}}}}}}}}};
+  Informer informer(*client_, collection, kFast);
+  std::mutex seen_mutex;
+  json handed_out;
+  informer.on_change([&](const ObjectChange& change) {
+    const std::lock_guard lock(seen_mutex);
+    if (change.object) handed_out = *change.object;
+  });
+  informer.start();
+  std::stop_source stop;
+  ASSERT_TRUE(informer.wait_for_sync(stop.get_token()));
+  ASSERT_TRUE(client_->create(collection, object).ok());
+  ASSERT_TRUE(eventually([&] { return informer.get("exact/every-type") != nullptr; }));
+
+  const auto served = client_->get(collection.named("every-type"));
+  ASSERT_TRUE(served.ok());
+  EXPECT_EQ((*served)["payload"], object["payload"]);
+  EXPECT_EQ(*informer.get("exact/every-type"), *served);
+  ASSERT_EQ(informer.list().size(), 1u);
+  EXPECT_EQ(*informer.list().front(), *served);
+  std::vector<json> visited;
+  informer.for_each([&](const json& cached) { visited.push_back(cached); });
+  EXPECT_EQ(visited, std::vector<json>{*served});
+  const std::lock_guard lock(seen_mutex);
+  EXPECT_EQ(handed_out, *served);
+}
+
+TEST_F(InformerTest, ForEachVisitsInKeyOrderAndMayReadTheInformer) {
+  const auto collection = kConfigMaps.in("visit");
+  for (const char* name : {"c", "a", "b"}) {
+    ASSERT_TRUE(client_->create(collection, config_map(name, name)).ok());
+  }
+  Informer informer(*client_, collection, kFast);
+  informer.start();
+  std::stop_source stop;
+  ASSERT_TRUE(informer.wait_for_sync(stop.get_token()));
+  std::vector<std::string> visited;
+  informer.for_each([&](const json& object) {
+    // Reading the informer from inside the visit must not deadlock.
+    const auto again = informer.get(object_key(object));
+    ASSERT_TRUE(again);
+    visited.push_back(object_key(object) + "=" + (*again)["data"]["k"].get<std::string>());
+  });
+  EXPECT_EQ(visited, (std::vector<std::string>{"visit/a=a", "visit/b=b", "visit/c=c"}));
+}
+
 TEST_F(InformerTest, WaitForSyncReturnsFalseWhenStopped) {
   Informer informer(*client_, kConfigMaps.in("never"), kFast);  // never started
   std::stop_source stop;
@@ -128,10 +190,12 @@ TEST_F(InformerTest, ReportsAddsUpdatesAndDeletes) {
   std::mutex seen_mutex;
   bool cache_was_current = true;
   informer.on_change([&](const ObjectChange& change) {
-    // The cache already holds the change when handlers hear of it.
+    // The cache already holds the change when handlers hear of it (get()
+    // decodes a fresh copy: equal content, not the same pointer).
+    const ObjectPtr cached = informer.get(change.key);
     const bool current = change.type == ObjectChange::Type::kDeleted
-                             ? informer.get(change.key) == nullptr
-                             : informer.get(change.key) == change.object;
+                             ? cached == nullptr
+                             : cached != nullptr && change.object && *cached == *change.object;
     {
       const std::lock_guard lock(seen_mutex);
       cache_was_current = cache_was_current && current;

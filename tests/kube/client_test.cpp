@@ -123,6 +123,26 @@ TEST_F(ClientTest, MergePatchJsonPatchAndServerSideApply) {
   EXPECT_FALSE(client_->apply(applied_ref, config_map("applied", "v3"), {}).ok());
 }
 
+// The writes that do not parse the reply still report every failure.
+TEST_F(ClientTest, WritesThatDiscardTheReplyStillReportFailures) {
+  const auto ns = kConfigMaps.in("team-d");
+  ASSERT_TRUE(client_->create_discarding_reply(ns, config_map("big", "1")).ok());
+  auto fetched = client_->get(ns.named("big"));
+  ASSERT_TRUE(fetched.ok());
+  EXPECT_EQ((*fetched)["data"]["key"], "1");
+  const Status again = client_->create_discarding_reply(ns, config_map("big", "1"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_TRUE(is_already_exists(again.error())) << again.error().message;
+
+  ASSERT_TRUE(
+      client_->merge_patch_discarding_reply(ns.named("big"), {{"data", {{"key", "2"}}}}).ok());
+  EXPECT_EQ((*client_->get(ns.named("big")))["data"]["key"], "2");
+  const Status missing =
+      client_->merge_patch_discarding_reply(ns.named("absent"), {{"data", {{"key", "2"}}}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(is_not_found(missing.error())) << missing.error().message;
+}
+
 TEST_F(ClientTest, StatusSubresourceIsKeptApartFromSpec) {
   const auto collection = kPolicies.in("team-a");
   json policy = {{"apiVersion", "zastava.stellaops.io/v1alpha1"},
