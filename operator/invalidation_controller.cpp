@@ -130,7 +130,7 @@ bool InvalidationController::is_active(const json& policy) const {
   }
   std::vector<json> policies;
   informers_.provcache_policies.for_each(
-      [&policies](const json& cached) { policies.push_back(cached); });
+      [&policies](json cached) { policies.push_back(std::move(cached)); });
   const auto selection = reconcile::select_provcache_policy(policies, settings_);
   const std::string name = string_at(member(policy, "metadata"), "name");
   for (const auto& outcome : selection.outcomes) {

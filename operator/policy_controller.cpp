@@ -232,24 +232,27 @@ namespace {
 // What assembling needs of a cached policy: its identity and spec. Leaving
 // status and the rest of metadata behind keeps the copies a compile works
 // on small.
-Json compile_input_of(const Json& object) {
+Json compile_input_of(Json object) {
   Json metadata = Json::object();
   if (const auto found = object.find("metadata"); found != object.end() && found->is_object()) {
     for (const char* field : {"namespace", "name", "uid", "generation", "creationTimestamp"}) {
-      if (const auto value = found->find(field); value != found->end()) metadata[field] = *value;
+      if (const auto value = found->find(field); value != found->end()) {
+        metadata[field] = std::move(*value);
+      }
     }
   }
   Json input = {{"apiVersion", object.value("apiVersion", "")},
                 {"kind", object.value("kind", "")},
                 {"metadata", std::move(metadata)}};
-  if (const auto spec = object.find("spec"); spec != object.end()) input["spec"] = *spec;
+  if (const auto spec = object.find("spec"); spec != object.end()) input["spec"] = std::move(*spec);
   return input;
 }
 
 std::vector<Json> compile_inputs(const controller::Informer& informer) {
   std::vector<Json> inputs;
   inputs.reserve(informer.size());
-  informer.for_each([&inputs](const Json& object) { inputs.push_back(compile_input_of(object)); });
+  informer.for_each(
+      [&inputs](Json object) { inputs.push_back(compile_input_of(std::move(object))); });
   return inputs;
 }
 

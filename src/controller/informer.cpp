@@ -106,7 +106,7 @@ std::vector<ObjectPtr> Informer::list() const {
   return objects;
 }
 
-void Informer::for_each(const std::function<void(const nlohmann::json&)>& visit) const {
+void Informer::for_each(const std::function<void(nlohmann::json)>& visit) const {
   for (const auto& cbor : encoded_objects()) visit(nlohmann::json::from_cbor(cbor));
 }
 

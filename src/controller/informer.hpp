@@ -78,10 +78,11 @@ class Informer {
   [[nodiscard]] ObjectPtr get(std::string_view key) const;
   // Every cached object, sorted by key.
   [[nodiscard]] std::vector<ObjectPtr> list() const;
-  // Each cached object in key order, decoded one at a time, so a caller
-  // that keeps only part of each never holds all of them parsed at once.
-  // The cache is copied (encoded) first: `visit` may call back into this.
-  void for_each(const std::function<void(const nlohmann::json&)>& visit) const;
+  // Each cached object in key order, decoded one at a time and handed over
+  // (the visitor may move parts out), so a caller that keeps only part of
+  // each never holds all of them parsed at once. The cache is copied
+  // (encoded) first: `visit` may call back into this informer.
+  void for_each(const std::function<void(nlohmann::json)>& visit) const;
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] kube::WatcherStats watcher_stats() const noexcept;
 
