@@ -314,19 +314,17 @@ Status PolicyController::apply_config_map(std::string text, const std::string& c
     remember();
     return ok_status();
   }
-  std::optional<Json> existing;
+  bool exists = false;
   if (auto current = client_.get(ref); current) {
-    existing = std::move(current).value();
+    if (content_hash_of(*current) == content_hash) {
+      remember();
+      return ok_status();
+    }
+    exists = true;
   } else if (!kube::is_not_found(current.error())) {
     return current.error().with_context("reading ConfigMap " + ns + "/" +
                                         settings_.config_map_name);
   }
-  if (existing && content_hash_of(*existing) == content_hash) {
-    remember();
-    return ok_status();
-  }
-  const bool exists = existing.has_value();
-  existing.reset();
   const std::size_t text_size = text.size();
   // The text is moved into the request, never copied: it is the largest
   // thing the operator holds. The same object serves as the merge patch.
